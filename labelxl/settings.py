@@ -1,0 +1,127 @@
+"""Settings: one typed value with documented defaults, read at the doors and passed to the core."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from labelxl.errors import SettingsError
+
+
+def _setting(default: Any, doc: str, minimum: float | None = None,
+             maximum: float | None = None) -> Any:
+    return field(default=default, metadata={"doc": doc, "min": minimum, "max": maximum})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Targets and caps. Every field is a setting name in the Settings sheet."""
+
+    max_hours_per_day: float = _setting(12.0, "Most hours one person may log in a day.", 0, 24)
+    max_hours_per_week: float = _setting(60.0, "Most hours one person may log in an ISO week.",
+                                         0, 168)
+    graphic_hours_per_day: float = _setting(
+        5.0, "Cap on hours per person per day on graphic projects.", 0, 24)
+    graphic_hours_per_week: float = _setting(
+        20.0, "Cap on hours per person per ISO week on graphic projects.", 0, 168)
+    graphic_max_consecutive_days: int = _setting(
+        5, "Most consecutive days one person may work graphic queues.", 1, 31)
+    wellness_hours_per_week: float = _setting(
+        1.0, "Wellness hours per week the policy expects for people on graphic queues.", 0, 40)
+    confidence: float = _setting(0.95, "Confidence level of intervals (0.80–0.999).", 0.5, 0.9999)
+    min_audit_sample: int = _setting(
+        30, "Fewest audits before an accuracy is ranked or flagged.", 1, 100000)
+    accuracy_target: float = _setting(
+        0.95, "Accuracy target where a project has no target_accuracy.", 0, 1)
+    audit_margin: float = _setting(
+        0.03, "Margin of error (± fraction) the audit sampling plan aims for.", 0.001, 0.5)
+    aql: float = _setting(1.0, "Acceptable quality level (% defective) for vendor lot "
+                          "sampling (ANSI/ASQ Z1.4).", 0.065, 10)
+    inspection_level: str = _setting("II", "Z1.4 general inspection level: I, II or III.")
+    severity_weight_critical: float = _setting(
+        5.0, "Weight of a Critical error in the severity-weighted score.", 0)
+    severity_weight_major: float = _setting(
+        2.0, "Weight of a Major error in the severity-weighted score.", 0)
+    severity_weight_minor: float = _setting(
+        1.0, "Weight of a Minor error in the severity-weighted score.", 0)
+    hours_per_fte_week: float = _setting(40.0, "Paid hours of one full-time person a week.",
+                                         1, 80)
+    target_occupancy: float = _setting(
+        0.85, "Share of productive time spent handling items (capacity planning).", 0.1, 1)
+    planned_shrinkage: float = _setting(
+        0.30, "Share of paid time not available for production, used when the timesheet "
+        "cannot tell (capacity planning).", 0, 0.95)
+    service_level_target: float = _setting(
+        0.80, "Share of realtime items to answer within service_level_seconds.", 0.01, 0.9999)
+    service_level_seconds: float = _setting(
+        3600.0, "Answer-time target for realtime queues, seconds.", 1)
+    implausible_speed_factor: float = _setting(
+        3.0, "An entry is implausibly fast when items per handle hour exceed this multiple "
+        "of the project's norm.", 1.1)
+    timesheet_tolerance_hours: float = _setting(
+        1.0, "Allowed gap between timesheet Labeling hours and Production handle time per "
+        "person and day.", 0)
+    sla_target: float = _setting(0.95, "Share of items to finish within the project's SLA.",
+                                 0, 1)
+    hiring_conversion: float = _setting(
+        0.0, "Applicants needed per hire; 0 = measure from the Hiring sheet.", 0)
+    pseudonym_secret: str = _setting(
+        "", "Secret that keys stable pseudonyms; labelxl creates one when blank.")
+
+    @classmethod
+    def docs(cls) -> dict[str, tuple[Any, str]]:
+        """Name → (default, meaning) for every setting, in declaration order."""
+        return {f.name: (f.default, f.metadata["doc"]) for f in fields(cls)}
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+    def severity_weights(self) -> dict[str, float]:
+        return {
+            "Critical": self.severity_weight_critical,
+            "Major": self.severity_weight_major,
+            "Minor": self.severity_weight_minor,
+        }
+
+
+SETTING_FIELDS = {f.name: f for f in fields(Settings)}
+
+
+def coerce_setting(name: str, value: Any) -> Any:
+    """Turn a cell value into the setting's type; raise SettingsError with a fix-it message."""
+    key = str(name).strip().lower().replace(" ", "_")
+    if key not in SETTING_FIELDS:
+        known = ", ".join(list(SETTING_FIELDS)[:6])
+        raise SettingsError(f"unknown setting {name!r}; known settings include {known}, …")
+    f = SETTING_FIELDS[key]
+    kind = type(f.default)
+    if kind is str:
+        text = "" if value is None else str(value).strip()
+        if key == "inspection_level" and text.upper() not in ("I", "II", "III"):
+            raise SettingsError(f"{key} must be I, II or III (got {value!r})")
+        return text.upper() if key == "inspection_level" else text
+    try:
+        if isinstance(value, str):
+            text = value.strip()
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        else:
+            number = float(value)
+    except (TypeError, ValueError):
+        raise SettingsError(f"{key} must be a number (got {value!r})") from None
+    if number != number:  # NaN
+        raise SettingsError(f"{key} must be a number (got a blank)")
+    lo, hi = f.metadata["min"], f.metadata["max"]
+    if (lo is not None and number < lo) or (hi is not None and number > hi):
+        raise SettingsError(f"{key} must be between {lo} and {hi} (got {value!r})")
+    if kind is int:
+        if number != int(number):
+            raise SettingsError(f"{key} must be a whole number (got {value!r})")
+        return int(number)
+    return number
+
+
+def settings_from_pairs(pairs: dict[str, Any]) -> Settings:
+    """Build Settings from name → value pairs; raises SettingsError on the first bad one."""
+    return Settings(**{k.strip().lower().replace(" ", "_"): coerce_setting(k, v)
+                       for k, v in pairs.items()})

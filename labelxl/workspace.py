@@ -1,0 +1,331 @@
+"""The workspace value: every known sheet as a typed DataFrame, where it came from, and settings.
+
+Reading files is ``labelxl.reader``'s job; this module turns raw cell values (as any reader
+or a library user supplies them) into typed frames, recording ``bad-type`` findings with
+the exact cell, so the same rules apply to workbooks and to DataFrames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labelxl.findings import Finding, col_letter
+from labelxl.schema import SHEETS, Column, SheetSchema, normalise_header
+from labelxl.settings import SETTING_FIELDS, Settings, coerce_setting
+from labelxl.errors import SettingsError
+
+ROW = "_row"  # column holding the Excel row number the user sees for each record
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+
+
+@dataclass
+class SheetData:
+    """One known sheet: typed frame with canonical columns plus ``_row``, and its origin."""
+
+    name: str
+    frame: pd.DataFrame
+    workbook: str = ""
+    sheet_name: str = ""
+    letters: dict[str, str] = field(default_factory=dict)  # canonical column → "E"
+    header_row: int = 1
+
+    def cell(self, column: str, row: int) -> str:
+        return f"{self.letters.get(column, '')}{row}"
+
+
+@dataclass
+class Workspace:
+    """A workspace: typed sheets, the Settings in force, and findings made while reading."""
+
+    sheets: dict[str, SheetData]
+    settings: Settings = field(default_factory=Settings)
+    findings: list[Finding] = field(default_factory=list)
+    root: str = ""
+    workbooks: list[str] = field(default_factory=list)
+    today: dt.date = field(default_factory=dt.date.today)
+
+    def has(self, name: str) -> bool:
+        return name in self.sheets
+
+    def frame(self, name: str) -> pd.DataFrame:
+        """The typed frame of a sheet, or an empty frame with the schema's columns."""
+        if name in self.sheets:
+            return self.sheets[name].frame
+        return empty_frame(SHEETS[name])
+
+    @classmethod
+    def from_frames(
+        cls,
+        frames: dict[str, pd.DataFrame],
+        settings: Settings | None = None,
+        today: dt.date | None = None,
+    ) -> Workspace:
+        """Build a workspace from DataFrames (library use and tests).
+
+        Columns are matched like workbook headers; row numbers are as if each frame were a
+        sheet whose header is row 1 and data start at A2. A ``Settings`` frame is read
+        unless ``settings`` is given.
+        """
+        sheets: dict[str, SheetData] = {}
+        findings: list[Finding] = []
+        for name, raw in frames.items():
+            schema = SHEETS[name]
+            data, found = sheet_from_raw(schema, raw, header_row=1)
+            sheets[name] = data
+            findings.extend(found)
+        ws = cls(sheets=sheets, findings=findings, today=today or dt.date.today())
+        if settings is not None:
+            ws.settings = settings
+        elif "Settings" in sheets:
+            ws.settings, found = read_settings(sheets["Settings"])
+            ws.findings.extend(found)
+        return ws
+
+
+def empty_frame(schema: SheetSchema) -> pd.DataFrame:
+    cols: dict[str, Any] = {}
+    for col in schema.columns:
+        if col.type == "date":
+            cols[col.name] = pd.Series([], dtype="datetime64[ns]")
+        elif col.type in ("number", "integer"):
+            cols[col.name] = pd.Series([], dtype="float64")
+        else:
+            cols[col.name] = pd.Series([], dtype=object)
+    cols[ROW] = pd.Series([], dtype="int64")
+    return pd.DataFrame(cols)
+
+
+def sheet_from_raw(
+    schema: SheetSchema,
+    raw: pd.DataFrame,
+    header_row: int = 1,
+    first_col: int = 0,
+    workbook: str = "",
+    sheet_name: str = "",
+    rows: np.ndarray | None = None,
+) -> tuple[SheetData, list[Finding]]:
+    """Match headers, drop blank trailing rows, type every column; return data and findings.
+
+    ``raw`` holds the cell values under their header text as columns (in sheet order,
+    starting at column index ``first_col``). ``rows`` gives each record's Excel row number
+    (default: consecutive from header_row + 1).
+    """
+    findings: list[Finding] = []
+    wanted = {normalise_header(c.name): c for c in schema.columns}
+    letters: dict[str, str] = {}
+    picked: dict[str, pd.Series] = {}
+    for pos, header in enumerate(raw.columns):
+        if header is None or str(header).strip() == "" or str(header).startswith("Unnamed:"):
+            continue
+        key = normalise_header(header)
+        letter = col_letter(first_col + pos)
+        if key in wanted and wanted[key].name not in picked:
+            col = wanted[key]
+            letters[col.name] = letter
+            picked[col.name] = raw.iloc[:, pos]
+        elif key not in wanted:
+            findings.append(Finding(
+                "unknown-column", sheet_name or schema.name, f"{letter}{header_row}",
+                f"{schema.name}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
+                f"of the {schema.name} contract and is ignored. Rename it to one of "
+                f"{_choices(schema.column_names)} or leave it.",
+                column=str(header), value=str(header), workbook=workbook))
+    if rows is None:
+        rows = np.arange(header_row + 1, header_row + 1 + len(raw), dtype=np.int64)
+    frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    for col in schema.columns:
+        if col.name not in picked:
+            frame[col.name] = empty_frame(schema)[col.name].reindex(frame.index)
+            continue
+        values, bad = coerce_column(col, picked[col.name])
+        frame[col.name] = values
+        if bad.any():
+            for idx in np.flatnonzero(bad.to_numpy()):
+                found_value = picked[col.name].iloc[idx]
+                cell = f"{letters[col.name]}{rows[idx]}"
+                findings.append(Finding(
+                    "bad-type", sheet_name or schema.name, cell,
+                    f"{schema.name}!{cell}: {col.name} must be {_type_phrase(col)} "
+                    f"(got {_show(found_value)}). Retype the value"
+                    + (" as a date such as 2026-03-31." if col.type == "date" else "."),
+                    column=col.name, value=_plain(found_value), workbook=workbook))
+    frame[ROW] = rows
+    # Blank trailing (and interior all-blank) rows are not records.
+    known = [c.name for c in schema.columns if c.name in picked]
+    if known:
+        blank = frame[known].isna().all(axis=1)
+        if blank.any():
+            frame = frame.loc[~blank].reset_index(drop=True)
+    data = SheetData(schema.name, frame, workbook=workbook,
+                     sheet_name=sheet_name or schema.name, letters=letters,
+                     header_row=header_row)
+    return data, findings
+
+
+def _choices(names: tuple[str, ...], cap: int = 6) -> str:
+    shown = ", ".join(names[:cap])
+    return shown + (f" (+{len(names) - cap} more)" if len(names) > cap else "")
+
+
+def _type_phrase(col: Column) -> str:
+    return {
+        "date": "a date",
+        "number": "a number",
+        "integer": "a whole number",
+        "yesno": "yes or no",
+        "text": "text",
+    }[col.type]
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _show(value: object) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
+
+def _is_blank(series: pd.Series) -> pd.Series:
+    blank = series.isna()
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        as_text = series.astype("string")
+        blank = blank | as_text.str.strip().eq("").fillna(False).astype(bool)
+    return blank.astype(bool)
+
+
+def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Typed values and a boolean mask of cells that could not be typed (``bad-type``)."""
+    raw = raw.reset_index(drop=True)
+    blank = _is_blank(raw)
+    if col.type in ("number", "integer"):
+        values = _to_number(raw)
+        bad = ~blank & values.isna()
+        if col.type == "integer":
+            frac = values.notna() & (values != np.floor(values.fillna(0)))
+            bad = bad | frac
+            values = values.where(~frac)
+    elif col.type == "date":
+        values = _to_date(raw)
+        bad = ~blank & values.isna()
+    elif col.type == "yesno":
+        text = raw.astype("string").str.strip().str.lower()
+        mapped = text.map({"yes": "yes", "y": "yes", "true": "yes", "1": "yes",
+                           "no": "no", "n": "no", "false": "no", "0": "no"})
+        raw_bool = raw.map(lambda v: {True: "yes", False: "no"}.get(v) if isinstance(v, bool)
+                           else None)
+        values = mapped.astype(object).where(mapped.notna(), raw_bool)
+        bad = ~blank & values.isna()
+        values = values.astype(object)
+    else:
+        values = _to_text(raw, col.choices)
+        bad = pd.Series(False, index=raw.index)
+    if col.default is not None:
+        values = values.where(~blank, col.default)
+    else:
+        values = values.where(~blank | (col.type != "text"), None)
+    return values, bad.astype(bool)
+
+
+def _to_number(raw: pd.Series) -> pd.Series:
+    if pd.api.types.is_numeric_dtype(raw.dtype) and raw.dtype != bool:
+        return raw.astype("float64")
+    obj = raw.astype(object)
+    is_bool = obj.map(lambda v: isinstance(v, bool)).astype(bool)
+    text = obj.where(~is_bool, None)
+    as_str = text.map(lambda v: v.strip().replace(",", "") if isinstance(v, str) else v)
+    out = pd.to_numeric(as_str, errors="coerce").astype("float64")
+    return out
+
+
+def _to_date(raw: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        return raw.astype("datetime64[ns]").dt.normalize()
+    obj = raw.astype(object)
+    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    is_dt = obj.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).astype(bool)
+    if is_dt.any():
+        out[is_dt] = pd.to_datetime(obj[is_dt].map(_date_only), errors="coerce")
+    is_num = obj.map(lambda v: isinstance(v, (int, float, np.number))
+                     and not isinstance(v, bool)).astype(bool)
+    if is_num.any():
+        serial = pd.to_numeric(obj[is_num], errors="coerce").astype("float64")
+        ok = (serial >= 1) & (serial < 2958466)  # Excel's valid serial range
+        days = pd.to_timedelta(np.floor(serial.where(ok)), unit="D")
+        out[is_num] = (EXCEL_EPOCH + days).astype("datetime64[ns]")
+    is_str = obj.map(lambda v: isinstance(v, str) and v.strip() != "").astype(bool)
+    if is_str.any():
+        text = obj[is_str].str.strip()
+        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
+        missing = parsed.isna()
+        if missing.any():
+            # Day-first is what most markets outside the US type; US style (m/d/Y) is
+            # only accepted when it cannot be read day-first.
+            alt = pd.to_datetime(text[missing], errors="coerce", format="%d/%m/%Y")
+            alt2 = pd.to_datetime(text[missing], errors="coerce", format="%m/%d/%Y")
+            parsed[missing] = alt.fillna(alt2)
+        out[is_str] = parsed.dt.normalize().astype("datetime64[ns]")
+    return out
+
+
+def _date_only(value: object) -> object:
+    if isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day)
+    return value
+
+
+def _to_text(raw: pd.Series, choices: tuple[str, ...] | None) -> pd.Series:
+    def text(v: object) -> object:
+        if v is None or (isinstance(v, float) and v != v):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))  # an id typed as a number: 42 not "42.0"
+        if isinstance(v, (dt.datetime, dt.date)):
+            return v.isoformat()[:10]
+        return str(v).strip()
+
+    out = raw.astype(object).map(text)
+    if choices:
+        canon = {c.lower(): c for c in choices}
+        out = out.map(lambda v: canon.get(v.lower(), v) if isinstance(v, str) else v)
+    return out.astype(object)
+
+
+def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
+    """Settings from the Settings sheet; unknown names and bad values become findings."""
+    findings: list[Finding] = []
+    values: dict[str, Any] = {}
+    frame = sheet.frame
+    for name, value, row in zip(frame.get("setting", []), frame.get("value", []),
+                                frame[ROW], strict=False):
+        if name is None:
+            continue
+        key = str(name).strip().lower().replace(" ", "_")
+        cell_name = sheet.cell("setting", int(row))
+        if key not in SETTING_FIELDS:
+            findings.append(Finding(
+                "unknown-setting", sheet.sheet_name, cell_name,
+                f"Settings!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
+                f"ignored. Check the spelling against the docs' settings list.",
+                column="setting", value=str(name), workbook=sheet.workbook))
+            continue
+        try:
+            values[key] = coerce_setting(key, value)
+        except SettingsError as exc:
+            cell_value = sheet.cell("value", int(row))
+            findings.append(Finding(
+                "bad-setting", sheet.sheet_name, cell_value,
+                f"Settings!{cell_value}: {exc}. The default "
+                f"{SETTING_FIELDS[key].default!r} is used until it is fixed.",
+                column="value", value=_plain(value), workbook=sheet.workbook))
+    return Settings(**values), findings

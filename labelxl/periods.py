@@ -1,0 +1,54 @@
+"""Reporting periods: calendar months (``2026-03``) and ISO weeks (``2026-W09``)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import pandas as pd
+
+Freq = Literal["month", "week"]
+FREQS: tuple[Freq, ...] = ("month", "week")
+
+
+def period_of(dates: pd.Series, freq: Freq) -> pd.Series:
+    """Period label of each date: ``YYYY-MM`` for months, ``YYYY-Www`` (ISO) for weeks."""
+    d = pd.to_datetime(dates)
+    if freq == "month":
+        return d.dt.strftime("%Y-%m")
+    if freq == "week":
+        iso = d.dt.isocalendar()
+        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
+    raise ValueError(f"freq must be 'month' or 'week' (got {freq!r})")
+
+
+def with_periods(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
+    """A copy of ``frame`` with ``month`` and ``week`` columns derived from ``date_col``."""
+    out = frame.copy()
+    out["month"] = period_of(out[date_col], "month")
+    out["week"] = period_of(out[date_col], "week")
+    return out
+
+
+def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day of a ``YYYY-MM`` month."""
+    start = pd.Timestamp(f"{month}-01")
+    return start, start + pd.offsets.MonthEnd(0)
+
+
+def last_complete_month(dates: pd.Series) -> str | None:
+    """The last month whose final day is on or before the latest date in the data.
+
+    When the data end mid-month, that month is incomplete and the one before is chosen;
+    when the data hold a single partial month, that month is returned.
+    """
+    d = pd.to_datetime(dates).dropna()
+    if d.empty:
+        return None
+    latest = d.max()
+    month_end = latest + pd.offsets.MonthEnd(0)
+    if latest.normalize() == month_end.normalize():
+        return latest.strftime("%Y-%m")
+    previous = (latest - pd.offsets.MonthBegin(1)) - pd.offsets.MonthBegin(1)
+    if previous < d.min() - pd.offsets.MonthBegin(1):
+        return latest.strftime("%Y-%m")
+    return previous.strftime("%Y-%m")

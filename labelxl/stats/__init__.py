@@ -1,0 +1,1 @@
+"""Pure statistics: intervals, agreement, SPC, sampling, queueing and staffing formulas."""

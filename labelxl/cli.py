@@ -1,0 +1,206 @@
+"""The ``labelxl`` command line: parse, call the library, render, set the exit code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from labelxl import __version__
+from labelxl.errors import LabelxlError
+from labelxl.findings import Finding, Report
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_INPUT = 0, 1, 2
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Turn labelxl's exceptions (and a few OS ones) into one clear line and exit code 2."""
+    try:
+        yield
+    except LabelxlError as exc:
+        click.secho(f"labelxl: {exc}", fg="red", err=True)
+        sys.exit(EXIT_INPUT)
+    except PermissionError as exc:
+        click.secho(f"labelxl: cannot open {exc.filename or ''}: permission denied. Close the "
+                    "file in other programs or check its permissions.", fg="red", err=True)
+        sys.exit(EXIT_INPUT)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError) as exc:
+        click.secho(f"labelxl: {exc.strerror or exc}: {exc.filename or ''}", fg="red", err=True)
+        sys.exit(EXIT_INPUT)
+
+
+def _date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected a date like 2026-03-31, got {value!r}") from None
+
+
+def _month(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        dt.datetime.strptime(value, "%Y-%m")
+    except ValueError:
+        raise click.BadParameter(f"expected a month like 2026-03, got {value!r}") from None
+    return value
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="labelxl")
+def cli() -> None:
+    """labelxl: smart workbooks and automatic monthly reporting for labeling teams.
+
+    Start with `labelxl demo demo/` to see everything on generated data, or
+    `labelxl init my-team/` for empty template workbooks.
+    """
+
+
+# ---------------------------------------------------------------- init / demo
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--overwrite", is_flag=True, help="Replace template workbooks already there.")
+def init(folder: Path, overwrite: bool) -> None:
+    """Write empty template workbooks (tracker, timesheet, audit) into FOLDER."""
+    from labelxl.schema import WORKBOOKS
+    from labelxl.templates import write_templates
+
+    with _user_errors():
+        existing = [folder / f"{name}.xlsx" for name in WORKBOOKS
+                    if (folder / f"{name}.xlsx").exists()]
+        if existing and not overwrite:
+            raise click.ClickException(
+                f"{existing[0]} already exists; labelxl will not overwrite your workbook. "
+                "Choose an empty folder or pass --overwrite.")
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = write_templates(folder)
+    for p in paths:
+        click.echo(f"wrote {p}")
+    click.echo(f"Fill them in, then run: labelxl validate {folder}")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path), default="demo")
+@click.option("--people", default=120, show_default=True, type=click.IntRange(10, 5000),
+              help="Team size.")
+@click.option("--months", default=3, show_default=True, type=click.IntRange(1, 36),
+              help="Months of history.")
+@click.option("--seed", default=7, show_default=True, help="Random seed (same seed, same data).")
+@click.option("--end", "end", default=None, help="Last day of the data (default: end of last month).")
+@click.option("--no-refresh", is_flag=True, help="Only write and validate the workbooks.")
+@click.option("--no-deck", is_flag=True, help="Skip building the deck.")
+def demo(folder: Path, people: int, months: int, seed: int, end: str | None, no_refresh: bool,
+         no_deck: bool) -> None:
+    """Generate a realistic demo workspace in FOLDER and run the whole monthly job on it.
+
+    Writes tracker/timesheet/audit workbooks (with a few deliberate data-entry mistakes),
+    validates them, refreshes the LX result sheets and builds the monthly deck.
+    """
+    from labelxl.demo import write_demo
+
+    with _user_errors():
+        folder.mkdir(parents=True, exist_ok=True)
+        click.echo(f"Generating a demo team of {people} people over {months} month(s)…")
+        result = write_demo(folder, people=people, months=months, seed=seed, end=_date(end))
+        for p in result.paths:
+            click.echo(f"  wrote {p}")
+        click.echo(f"  planted {len(result.mistakes)} deliberate mistakes for validation to find")
+        report = _run_validate(folder, fmt="human", max_per_rule=3, today=None)
+        if not no_refresh:
+            _run_refresh(folder, month=None, out=None, force=False, quiet=False, verbose=False)
+            if not no_deck:
+                _run_deck(folder, month=None, output=None, template=None, lang="en",
+                          pseudonymise=False, audience="management")
+    click.echo(f"Done. {len(report.errors)} error(s) and {len(report.warnings)} warning(s) "
+               f"found in {folder}; open {folder}/tracker.xlsx to see them.")
+
+
+# ---------------------------------------------------------------- validate
+
+
+def _render_human(report: Report, max_per_rule: int) -> None:
+    by_code: dict[str, list[Finding]] = {}
+    for f in report:
+        by_code.setdefault(f.code, []).append(f)
+    for code, items in sorted(by_code.items(),
+                              key=lambda kv: (kv[1][0].severity != "error", kv[0])):
+        colour = "red" if items[0].severity == "error" else "yellow"
+        click.secho(f"{items[0].severity.upper()} {code} ({len(items)})", fg=colour, bold=True)
+        for f in items[:max_per_rule]:
+            click.echo(f"  {f.message}")
+        if len(items) > max_per_rule:
+            click.echo(f"  … and {len(items) - max_per_rule} more {code} finding(s)")
+    summary = f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)"
+    click.secho(summary, fg="red" if report.errors else "green", bold=True)
+
+
+def _run_validate(path: Path, fmt: str, max_per_rule: int, today: dt.date | None) -> Report:
+    from labelxl.reader import read_workspace
+    from labelxl.validate import validate
+
+    ws = read_workspace(path, today=today)
+    report = validate(ws)
+    if fmt == "json":
+        click.echo(json.dumps([f.to_dict() for f in report], indent=2, default=str))
+    else:
+        _render_human(report, max_per_rule)
+    return report
+
+
+@cli.command(name="validate")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["human", "json"]), default="human",
+              show_default=True, help="human: grouped and coloured; json: an array of findings.")
+@click.option("--max-per-rule", default=10, show_default=True, type=click.IntRange(1),
+              help="Findings shown per rule in human output.")
+@click.option("--today", default=None, help="Treat this date as today (for future-date checks).")
+def validate_cmd(path: Path, fmt: str, max_per_rule: int, today: str | None) -> None:
+    """Check the workbooks at PATH (a folder or one workbook) and list every finding.
+
+    Exit code 0: no errors; 1: errors found; 2: the input could not be read.
+    """
+    with _user_errors():
+        report = _run_validate(path, fmt, max_per_rule, _date(today))
+    sys.exit(EXIT_OK if report.ok else EXIT_FINDINGS)
+
+
+# ---------------------------------------------------------------- refresh / deck / capacity
+
+
+def _run_refresh(path: Path, month: str | None, out: Path | None, force: bool, quiet: bool,
+                 verbose: bool, strict: bool = False) -> Any:
+    from labelxl.refresh import refresh
+
+    return refresh(path, month=month, out=out, force=force, strict=strict,
+                   echo=None if quiet else click.echo, verbose=verbose)
+
+
+def _run_deck(path: Path, month: str | None, output: Path | None, template: Path | None,
+              lang: str, pseudonymise: bool, audience: str) -> Path:
+    from labelxl.deck import build_deck_for_workspace
+
+    out = build_deck_for_workspace(path, month=month, output=output, template=template,
+                                   lang=lang, pseudonymise=pseudonymise, audience=audience)
+    click.echo(f"  wrote {out}")
+    return out
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
+
+from labelxl.periods import last_complete_month, month_bounds, period_of
+
+
+def test_iso_weeks_cross_year_boundaries():
+    d = pd.Series(pd.to_datetime(["2025-12-29", "2027-01-01", "2026-03-15"]))
+    assert period_of(d, "week").tolist() == ["2026-W01", "2026-W53", "2026-W11"]
+
+
+def test_last_complete_month():
+    full = pd.Series(pd.to_datetime(["2026-01-05", "2026-03-31"]))
+    partial = pd.Series(pd.to_datetime(["2026-01-05", "2026-03-17"]))
+    only = pd.Series(pd.to_datetime(["2026-03-02", "2026-03-17"]))
+    assert last_complete_month(full) == "2026-03"
+    assert last_complete_month(partial) == "2026-02"
+    assert last_complete_month(only) == "2026-03"
+    assert last_complete_month(pd.Series([], dtype="datetime64[ns]")) is None
+
+
+@given(st.dates(min_value=pd.Timestamp("2000-01-01").date(),
+                max_value=pd.Timestamp("2100-12-31").date()))
+def test_month_bounds_contain_the_date(day):
+    month = pd.Timestamp(day).strftime("%Y-%m")
+    start, end = month_bounds(month)
+    assert start <= pd.Timestamp(day) <= end and start.day == 1 and (end + pd.Timedelta(days=1)).day == 1

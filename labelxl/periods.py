@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Literal
 
 import pandas as pd
@@ -35,20 +36,22 @@ def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     return start, start + pd.offsets.MonthEnd(0)
 
 
-def last_complete_month(dates: pd.Series) -> str | None:
-    """The last month whose final day is on or before the latest date in the data.
+def last_complete_month(dates: pd.Series, today: dt.date | None = None) -> str | None:
+    """The latest month in the data that is over.
 
-    When the data end mid-month, that month is incomplete and the one before is chosen;
-    when the data hold a single partial month, that month is returned.
+    A month is complete when ``today`` is past its last day, or when the data reach its last
+    day. When the data's latest month is still running, the month before is chosen; when the
+    data hold a single running month, that month is returned (a partial report beats none).
     """
     d = pd.to_datetime(dates).dropna()
     if d.empty:
         return None
     latest = d.max()
-    month_end = latest + pd.offsets.MonthEnd(0)
-    if latest.normalize() == month_end.normalize():
+    month_end = (latest + pd.offsets.MonthEnd(0)).normalize()
+    over = today is not None and pd.Timestamp(today) > month_end
+    if over or latest.normalize() == month_end:
         return latest.strftime("%Y-%m")
-    previous = (latest - pd.offsets.MonthBegin(1)) - pd.offsets.MonthBegin(1)
-    if previous < d.min() - pd.offsets.MonthBegin(1):
+    previous = latest.normalize().replace(day=1) - pd.offsets.MonthBegin(1)
+    if previous < d.min().normalize().replace(day=1):
         return latest.strftime("%Y-%m")
     return previous.strftime("%Y-%m")

@@ -8,6 +8,7 @@ the exact cell, so the same rules apply to workbooks and to DataFrames.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,15 @@ class Workspace:
     root: str = ""
     workbooks: list[str] = field(default_factory=list)
     today: dt.date = field(default_factory=dt.date.today)
+    # Derived tables shared by several metrics (e.g. audit facts), computed once per
+    # workspace. Frames are treated as read-only once the workspace is built.
+    cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """``build()`` once per workspace and key; later calls return the same value."""
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
 
     def has(self, name: str) -> bool:
         return name in self.sheets

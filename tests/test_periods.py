@@ -20,6 +20,13 @@ def test_last_complete_month():
     assert last_complete_month(pd.Series([], dtype="datetime64[ns]")) is None
 
 
+def test_a_month_that_is_over_is_complete_even_without_data_on_its_last_day():
+    friday = pd.Series(pd.to_datetime(["2026-09-01", "2026-10-30"]))  # Oct 31 is a Saturday
+    assert last_complete_month(friday) == "2026-09"
+    assert last_complete_month(friday, today=pd.Timestamp("2026-11-26").date()) == "2026-10"
+    assert last_complete_month(friday, today=pd.Timestamp("2026-10-31").date()) == "2026-09"
+
+
 @given(st.dates(min_value=pd.Timestamp("2000-01-01").date(),
                 max_value=pd.Timestamp("2100-12-31").date()))
 def test_month_bounds_contain_the_date(day):

@@ -11,7 +11,8 @@ the library API. The whole tree::
     ├── MissingSheetError (KeyError)  a sheet the command needs is in no workbook
     ├── SettingsError (ValueError)    a setting has a bad value or name (library/CLI use)
     ├── MetricInputError (ValueError) a metric got arguments it cannot compute from
-    └── TemplateError (ValueError)    a deck/workbook template lacks something it needs
+    ├── TemplateError (ValueError)    a deck/workbook template lacks something it needs
+    └── RefreshBlocked                refresh --strict refused to write: validation errors
 """
 
 from __future__ import annotations
@@ -51,3 +52,7 @@ class MetricInputError(LabelxlError, ValueError):
 
 class TemplateError(LabelxlError, ValueError):
     """A template (deck master or narrative) lacks a layout or placeholder it needs."""
+
+
+class RefreshBlocked(LabelxlError):
+    """``refresh --strict`` wrote nothing because validation found errors."""

@@ -83,6 +83,22 @@ KPI_LABELS = {
 }
 
 
+KPI_DEFINITIONS = {
+    "items": "Items decided in the month (Production).",
+    "throughput": "Items / productive hour (Timesheet Labeling + QA hours).",
+    "aht_sec": "Handle seconds / item (Production handle_minutes).",
+    "accuracy": "Correct / audited; Wilson interval at the confidence setting.",
+    "sla": "Done within SLA / done (Queue).",
+    "utilization": "(Labeling + QA hours) / (paid hours − Leave).",
+    "shrinkage": "1 − productive hours / paid hours.",
+    "headcount": "People on the team at month end (Roster).",
+    "attrition": "Leavers / average headcount × 12.",
+    "labelers_below": "Labelers whose whole accuracy interval is below target.",
+    "people_over_caps": "People above a graphic-exposure cap in the month.",
+    "projects_red": "Projects whose status rules give Red.",
+}
+
+
 def guess_format(column: str, series: pd.Series) -> str | None:
     """A number format from the column's name and dtype (None = let the writer decide)."""
     name = column.lower()

@@ -26,10 +26,3 @@ def test_promised_names_are_public():
     missing = [n for n in PROMISED if not callable(getattr(stats, n, None))]
     assert missing == []
     assert set(PROMISED) <= set(stats.__all__)
-
-
-def test_core_stats_do_not_import_front_door_libraries():
-    import sys
-
-    for mod in ("xlwings", "pptx", "click", "jinja2"):
-        assert mod not in {m.split(".")[0] for m in sys.modules if m.startswith("labelxl.stats")}

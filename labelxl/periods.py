@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 Freq = Literal["month", "week"]
@@ -12,14 +13,28 @@ FREQS: tuple[Freq, ...] = ("month", "week")
 
 
 def period_of(dates: pd.Series, freq: Freq) -> pd.Series:
-    """Period label of each date: ``YYYY-MM`` for months, ``YYYY-Www`` (ISO) for weeks."""
-    d = pd.to_datetime(dates)
+    """Period label of each date: ``YYYY-MM`` for months, ``YYYY-Www`` (ISO) for weeks.
+
+    Labels are computed once per distinct date (a year has 365), not once per row, so a
+    million-row audit log is labelled in milliseconds. Missing dates give None.
+    """
+    if freq not in FREQS:
+        raise ValueError(f"freq must be 'month' or 'week' (got {freq!r})")
+    d = pd.Series(pd.to_datetime(dates))
+    codes, uniques = pd.factorize(d.dt.normalize())
+    u = pd.DatetimeIndex(uniques)
     if freq == "month":
-        return d.dt.strftime("%Y-%m")
-    if freq == "week":
-        iso = d.dt.isocalendar()
-        return iso["year"].astype(str) + "-W" + iso["week"].astype(int).map("{:02d}".format)
-    raise ValueError(f"freq must be 'month' or 'week' (got {freq!r})")
+        labels = np.asarray(u.strftime("%Y-%m"), dtype=object)
+    else:
+        iso = u.isocalendar()
+        labels = np.asarray(
+            [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)], dtype=object
+        )
+    out = np.full(len(d), None, dtype=object)
+    ok = codes >= 0
+    if len(labels):
+        out[ok] = labels[codes[ok]]
+    return pd.Series(out, index=d.index, dtype=object)
 
 
 def with_periods(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:

@@ -33,3 +33,17 @@ def test_month_bounds_contain_the_date(day):
     month = pd.Timestamp(day).strftime("%Y-%m")
     start, end = month_bounds(month)
     assert start <= pd.Timestamp(day) <= end and start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
+
+
+@given(st.lists(st.one_of(st.none(), st.dates(min_value=pd.Timestamp("1990-01-01").date(),
+                                               max_value=pd.Timestamp("2090-12-31").date())),
+                max_size=40))
+def test_period_labels_match_the_row_by_row_definition(days):
+    s = pd.Series(pd.to_datetime(pd.Series(days, dtype=object)))
+    weeks, months = period_of(s, "week"), period_of(s, "month")
+    for day, w, m in zip(s, weeks, months, strict=True):
+        if pd.isna(day):
+            assert w is None and m is None
+        else:
+            y, wk, _ = day.isocalendar()
+            assert w == f"{y}-W{wk:02d}" and m == day.strftime("%Y-%m")

@@ -92,7 +92,7 @@ def init(folder: Path, overwrite: bool) -> None:
                 "Choose an empty folder or pass --overwrite."
             )
         folder.mkdir(parents=True, exist_ok=True)
-        paths = write_templates(folder)
+        paths = write_templates(folder, overwrite=overwrite)
     for p in paths:
         click.echo(f"wrote {p}")
     click.echo(f"Fill them in, then run: labelxl validate {folder}")

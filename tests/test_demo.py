@@ -82,9 +82,15 @@ def test_every_sheet_has_canonical_columns_and_rows(demo: Demo) -> None:
 
 def test_window_is_whole_months_ending_at_end(demo: Demo) -> None:
     assert demo.start == dt.date(2026, 8, 1) and demo.end == END
-    for sheet, col in (("Production", "date"), ("Timesheet", "date"), ("Audits", "audit_date"),
-                       ("Queue", "date"), ("Calibration", "date"),
-                       ("Requirements", "received_date"), ("Hiring", "applied_date")):
+    for sheet, col in (
+        ("Production", "date"),
+        ("Timesheet", "date"),
+        ("Audits", "audit_date"),
+        ("Queue", "date"),
+        ("Calibration", "date"),
+        ("Requirements", "received_date"),
+        ("Hiring", "applied_date"),
+    ):
         dates = pd.to_datetime(demo.frames[sheet][col])
         assert dates.max() <= pd.Timestamp(END), sheet
         assert dates.min() >= pd.Timestamp(demo.start), sheet
@@ -111,8 +117,7 @@ def test_a_year_of_500_people_generates() -> None:
     assert len({m.code for m in big.mistakes}) == len(big.mistakes)
 
 
-@pytest.mark.parametrize("kwargs", [{"people": 5}, {"people": 50.5}, {"months": 0},
-                                    {"months": 61}])
+@pytest.mark.parametrize("kwargs", [{"people": 5}, {"people": 50.5}, {"months": 0}, {"months": 61}])
 def test_bad_arguments_raise(kwargs: dict[str, float]) -> None:
     with pytest.raises(MetricInputError):
         generate_demo(**kwargs, end=END)  # type: ignore[arg-type]
@@ -139,15 +144,20 @@ def test_organisation_is_realistic(demo: Demo) -> None:
 def test_references_exist(clean: dict[str, pd.DataFrame]) -> None:
     people = set(clean["Roster"]["person_id"])
     projects = set(clean["Projects"]["project_id"])
-    for sheet, col in (("Production", "person_id"), ("Timesheet", "person_id"),
-                       ("Audits", "person_id"), ("Audits", "auditor_id"),
-                       ("Calibration", "rater_id")):
+    for sheet, col in (
+        ("Production", "person_id"),
+        ("Timesheet", "person_id"),
+        ("Audits", "person_id"),
+        ("Audits", "auditor_id"),
+        ("Calibration", "rater_id"),
+    ):
         assert set(clean[sheet][col].dropna()) <= people, (sheet, col)
     for sheet in ("Production", "Queue", "Timesheet", "Audits", "Requirements"):
         assert set(clean[sheet]["project_id"].dropna()) <= projects, sheet
     tax = set(zip(clean["Taxonomy"]["policy_area"], clean["Taxonomy"]["decision"], strict=True))
-    area = clean["Audits"]["project_id"].map(clean["Projects"].set_index("project_id")
-                                             ["policy_area"])
+    area = clean["Audits"]["project_id"].map(
+        clean["Projects"].set_index("project_id")["policy_area"]
+    )
     for col in ("labeler_decision", "auditor_decision"):
         assert set(zip(area, clean["Audits"][col], strict=True)) <= tax, col
 
@@ -192,15 +202,21 @@ def test_work_days_hours_and_caps(clean: dict[str, pd.DataFrame]) -> None:
     day = ts.groupby(["person_id", "date"])["hours"].sum()
     assert day.max() <= s.max_hours_per_day - 2
     assert (ts["hours"] > 0).all()
-    week = ts.assign(week=ts["date"].dt.strftime("%G-%V")).groupby(["person_id", "week"])[
-        "hours"].sum()
+    week = (
+        ts.assign(week=ts["date"].dt.strftime("%G-%V"))
+        .groupby(["person_id", "week"])["hours"]
+        .sum()
+    )
     assert week.max() <= s.max_hours_per_week - 10
     graphic = set(projects.loc[projects["graphic"] == "yes", "project_id"])
     exposed = ts[ts["activity"].isin(["Labeling", "QA"]) & ts["project_id"].isin(graphic)]
     g_day = exposed.groupby(["person_id", "date"])["hours"].sum()
     assert g_day.max() <= GRAPHIC_DAY_MAX < s.graphic_hours_per_day
-    g_week = exposed.assign(week=exposed["date"].dt.strftime("%G-%V")).groupby(
-        ["person_id", "week"])["hours"].sum()
+    g_week = (
+        exposed.assign(week=exposed["date"].dt.strftime("%G-%V"))
+        .groupby(["person_id", "week"])["hours"]
+        .sum()
+    )
     assert g_week.max() <= s.graphic_hours_per_week - 2
     # Leave is a whole day, never next to work
     kinds = ts.groupby(["person_id", "date"])["activity"].agg(set)
@@ -277,13 +293,15 @@ def test_mistakes_are_distinct_documented_codes(demo: Demo) -> None:
 def test_planted_cells_hold_the_bad_values(tmp_path: Path) -> None:
     result = write_demo(tmp_path, people=40, months=2, seed=11, end=END)
     assert [p.name for p in result.paths] == [f"{b}.xlsx" for b in WORKBOOKS]
-    books = {name: CalamineWorkbook.from_path(str(p)) for name, p in
-             zip(WORKBOOKS, result.paths, strict=True)}
+    books = {
+        name: CalamineWorkbook.from_path(str(p))
+        for name, p in zip(WORKBOOKS, result.paths, strict=True)
+    }
     where = {sheet: book for book, sheets in WORKBOOKS.items() for sheet in sheets}
     for m in result.mistakes:
         rows = books[where[m.sheet]].get_sheet_by_name(m.sheet).to_python()
         letters = m.cell.rstrip("0123456789")
-        row = int(m.cell[len(letters):])
+        row = int(m.cell[len(letters) :])
         col = SHEETS[m.sheet].column_names.index(m.column)
         assert rows[0][col] == m.column
         found = rows[row - 1][col]
@@ -310,16 +328,22 @@ def test_default_demo_validates_to_exactly_the_planted_mistakes(demo: Demo) -> N
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10_000), people=st.integers(20, 70), months=st.integers(1, 3),
-       end=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)))
-def test_any_demo_validates_to_exactly_its_mistakes(seed: int, people: int, months: int,
-                                                    end: dt.date) -> None:
+@given(
+    seed=st.integers(0, 10_000),
+    people=st.integers(20, 70),
+    months=st.integers(1, 3),
+    end=st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+)
+def test_any_demo_validates_to_exactly_its_mistakes(
+    seed: int, people: int, months: int, end: dt.date
+) -> None:
     from labelxl.validate import validate
 
     d = generate_demo(people=people, months=months, seed=seed, end=end)
     report = validate(Workspace.from_frames(d.frames, today=end + dt.timedelta(days=1)))
     assert sorted((f.sheet, f.cell, f.code) for f in report) == sorted(
-        (m.sheet, m.cell, m.code) for m in d.mistakes)
+        (m.sheet, m.cell, m.code) for m in d.mistakes
+    )
 
 
 # ---------------------------------------------------------------- writing
@@ -330,6 +354,7 @@ def test_write_demo_replaces_its_own_files_but_not_the_users(tmp_path: Path) -> 
     again = write_demo(tmp_path, people=20, months=1, seed=8, end=END)  # its own: fine
     assert len(again.paths) == 3
     from zipfile import ZipFile
+
     with ZipFile(again.paths[0]) as zf:
         assert DEMO_TITLE in zf.read("docProps/core.xml").decode()
     other = tmp_path / "mine"
@@ -343,8 +368,9 @@ def test_write_demo_replaces_its_own_files_but_not_the_users(tmp_path: Path) -> 
 
 def test_demo_dates_are_real_excel_dates(tmp_path: Path) -> None:
     result = write_demo(tmp_path, people=20, months=1, end=END)
-    rows = CalamineWorkbook.from_path(str(result.paths[1])).get_sheet_by_name(
-        "Timesheet").to_python()
+    rows = (
+        CalamineWorkbook.from_path(str(result.paths[1])).get_sheet_by_name("Timesheet").to_python()
+    )
     assert isinstance(rows[1][0], dt.date)
     assert isinstance(rows[1][3], float)
     assert np.isfinite(rows[1][3])

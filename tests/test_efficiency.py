@@ -210,7 +210,7 @@ def test_properties(prod, ts):
     frames = {by: efficiency(ws, by=by) for by in ("person_id", "project_id", "team", "market")}
     for out in frames.values():
         if out.empty:
-            assert not prod and not ts
+            assert not prod and all(t[2] == "Admin" for t in ts)  # nothing productive
             continue
         # Items are conserved whatever the grouping.
         assert out["items"].sum() == pytest.approx(total)

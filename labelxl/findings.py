@@ -25,7 +25,7 @@ CATALOGUE: dict[str, Rule] = {
     for r in (
         # schema
         Rule("missing-sheet", "error", "schema",
-             "A sheet the workspace needs is in no workbook (optional sheets: warning)."),
+             "A required sheet is in no workbook (optional sheets may be absent)."),
         Rule("duplicate-sheet", "error", "schema",
              "The same sheet name is in two workbooks, so labelxl cannot tell which is right."),
         Rule("missing-column", "error", "schema", "A required column is missing from a sheet."),
@@ -39,7 +39,8 @@ CATALOGUE: dict[str, Rule] = {
              "A number is outside its allowed range (e.g. fte above 1, negative items)."),
         Rule("duplicate-key", "error", "schema",
              "Two rows share a key that must be unique (e.g. the same person_id twice)."),
-        Rule("unknown-setting", "warning", "schema", "The Settings sheet names an unknown setting."),
+        Rule("unknown-setting", "warning", "schema",
+             "The Settings sheet names an unknown setting."),
         Rule("bad-setting", "error", "schema",
              "A setting has a value of the wrong kind or outside its range."),
         # references
@@ -49,10 +50,13 @@ CATALOGUE: dict[str, Rule] = {
         # business
         Rule("hours-over-cap", "error", "business",
              "A person logged more hours in a day than max_hours_per_day."),
-        Rule("hours-not-positive", "error", "business", "A timesheet entry has zero or negative hours."),
+        Rule("hours-not-positive", "error", "business",
+             "A timesheet entry has zero or negative hours."),
+        Rule("hours-over-week-cap", "warning", "business",
+             "A person logged more hours in an ISO week than max_hours_per_week."),
         Rule("future-date", "error", "business", "A date lies in the future."),
         Rule("date-outside-period", "warning", "business",
-             "A date lies outside the person's or project's active dates."),
+             "A work date lies outside the person's Roster start_date to end_date."),
         Rule("leave-and-work", "error", "business",
              "A person has Leave and work entries on the same day."),
         Rule("project-required", "error", "business",
@@ -69,7 +73,10 @@ CATALOGUE: dict[str, Rule] = {
              "timesheet_tolerance_hours."),
         Rule("dispute-outcome-mismatch", "warning", "business",
              "dispute_outcome is given on an undisputed audit, or missing on a disputed one."),
-        Rule("end-before-start", "error", "business", "An end date lies before its start date."),
+        Rule("end-before-start", "error", "business",
+             "An end (due, interview, decision) date lies before its start date."),
+        Rule("queue-inconsistent", "error", "business",
+             "Queue counts contradict each other (done_within_sla above items_done)."),
     )
 }
 

@@ -768,3 +768,34 @@ def test_zero_norm_is_not_a_speed_finding():
     f["Production"]["project_id"] = "P2"  # no target AHT: the norm is the median rate
     f["Production"]["items"] = [0, 0, 5]
     assert cells(run(f), "implausible-speed") == []
+
+
+def test_unknown_decisions_on_known_and_unknown_projects_together():
+    f = clean()
+    f["Audits"].loc[0, ["project_id", "labeler_decision", "error_type"]] = [
+        "P9",
+        "Other",
+        "Technical",
+    ]
+    f["Audits"].loc[1, "labeler_decision"] = "Spam"
+    report = run(f)
+    found = [(x.cell, x.message.split(" (got")[0]) for x in report if x.code == "unknown-reference"]
+    assert found == [
+        ("D2", "Audits!D2: project_id must be a project_id listed in Projects"),
+        ("G2", "Audits!G2: labeler_decision must be a decision listed in Taxonomy"),
+        (
+            "G3",
+            "Audits!G3: labeler_decision must be a Taxonomy decision of policy area "
+            "Violence (Violating, Not violating, Graphic)",
+        ),
+    ]
+
+
+def test_blank_setting_values_are_left_to_the_settings_reader():
+    f = clean()
+    f["Settings"] = pd.DataFrame(
+        {"setting": ["pseudonym_secret", "max_hours_per_day"], "value": [None, None]}
+    )
+    ws = Workspace.from_frames(f, today=TODAY)
+    # Blank text setting: fine. Blank number: one bad-setting (from reading), no second finding.
+    assert cells(validate(ws)) == [("Settings", "B3", "bad-setting")]

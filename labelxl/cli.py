@@ -430,6 +430,16 @@ def capacity_cmd(path: Path, month: str | None, fmt: str, by_project: bool) -> N
             click.echo(f"note: {note}")
 
 
+def _register_excel_commands() -> None:
+    from labelxl.excel.cli import doctor, excel
+
+    cli.add_command(excel)
+    cli.add_command(doctor)
+
+
+_register_excel_commands()
+
+
 def main() -> None:
     cli()
 

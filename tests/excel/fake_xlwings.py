@@ -50,8 +50,14 @@ class FakeApp:
             self.status_log.append(value)
         object.__setattr__(self, name, value)
 
-    def alert(self, prompt: str, title: str | None = None, buttons: str = "ok",
-              mode: str | None = None, callback: str | None = None) -> str | None:
+    def alert(
+        self,
+        prompt: str,
+        title: str | None = None,
+        buttons: str = "ok",
+        mode: str | None = None,
+        callback: str | None = None,
+    ) -> str | None:
         self.alerts.append(prompt)
         return None
 
@@ -61,7 +67,7 @@ class FakeTable:
         self.name = name
         self.range = rng
 
-    def resize(self, range: FakeRange) -> None:  # noqa: A002 - xlwings' parameter name
+    def resize(self, range: FakeRange) -> None:
         self.range = range
 
 
@@ -79,10 +85,16 @@ class FakeTables:
     def count(self) -> int:
         return len(self._items)
 
-    def add(self, source: FakeRange | None = None, name: str | None = None,
-            source_type: str | None = None, link_source: bool | None = None,
-            has_headers: bool = True, destination: FakeRange | None = None,
-            table_style_name: str = "TableStyleMedium2") -> FakeTable:
+    def add(
+        self,
+        source: FakeRange | None = None,
+        name: str | None = None,
+        source_type: str | None = None,
+        link_source: bool | None = None,
+        has_headers: bool = True,
+        destination: FakeRange | None = None,
+        table_style_name: str = "TableStyleMedium2",
+    ) -> FakeTable:
         if any(t.name == name for t in self._items):
             raise ValueError(f"a table named {name} exists")
         table = FakeTable(str(name), source)  # type: ignore[arg-type]
@@ -91,8 +103,13 @@ class FakeTables:
 
 
 class FakeRange:
-    def __init__(self, sheet: FakeSheet, top: tuple[int, int], bottom: tuple[int, int],
-                 ndim: int | None = None) -> None:
+    def __init__(
+        self,
+        sheet: FakeSheet,
+        top: tuple[int, int],
+        bottom: tuple[int, int],
+        ndim: int | None = None,
+    ) -> None:
         self.sheet = sheet
         self._top, self._bottom, self._ndim = top, bottom, ndim
 
@@ -121,14 +138,15 @@ class FakeRange:
         return FakeRange(self.sheet, self._top, self._bottom, options.get("ndim"))
 
     def _cells(self) -> list[list[tuple[int, int]]]:
-        return [[(r, c) for c in range(self._top[1], self._bottom[1] + 1)]
-                for r in range(self._top[0], self._bottom[0] + 1)]
+        return [
+            [(r, c) for c in range(self._top[1], self._bottom[1] + 1)]
+            for r in range(self._top[0], self._bottom[0] + 1)
+        ]
 
     @property
     def value(self) -> Any:
         self.sheet.book.reads += 1
-        grid = [[self.sheet.cells_[rc] if rc in self.sheet.cells_ else None for rc in row]
-                for row in self._cells()]
+        grid = [[self.sheet.cells_.get(rc, None) for rc in row] for row in self._cells()]
         if self._ndim == 2:
             return grid
         rows, cols = self.shape
@@ -236,8 +254,12 @@ class FakeSheets:
                 return s
         raise KeyError(key)
 
-    def add(self, name: str | None = None, before: FakeSheet | None = None,
-            after: FakeSheet | None = None) -> FakeSheet:
+    def add(
+        self,
+        name: str | None = None,
+        before: FakeSheet | None = None,
+        after: FakeSheet | None = None,
+    ) -> FakeSheet:
         sheet = FakeSheet(self._book, name or f"Sheet{len(self._items) + 1}")
         if any(s.name.lower() == sheet.name.lower() for s in self._items):
             raise ValueError(f"sheet {sheet.name} exists")
@@ -264,8 +286,13 @@ class FakeBook:
         sheet = self.sheets.add(name)
         rows = [list(frame.columns)]
         for rec in frame.itertuples(index=False, name=None):
-            rows.append([None if (v is None or (not isinstance(v, str) and pd.isna(v)))
-                         else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
-                         for v in rec])
+            rows.append(
+                [
+                    None
+                    if (v is None or (not isinstance(v, str) and pd.isna(v)))
+                    else (v.to_pydatetime() if isinstance(v, pd.Timestamp) else v)
+                    for v in rec
+                ]
+            )
         sheet.range(at).value = rows
         return sheet

@@ -41,7 +41,7 @@ def test_numbers_accept_excel_text_and_refuse_dates_and_bools() -> None:
 
 
 def test_paired_numbers_drop_rows_blank_in_both_and_name_half_blank_rows() -> None:
-    x, y, keep = cv.paired_numbers([[1.0], [None], [3.0]], [[2.0], [None], [4.0]], ("a", "b"))
+    x, _y, keep = cv.paired_numbers([[1.0], [None], [3.0]], [[2.0], [None], [4.0]], ("a", "b"))
     assert x.tolist() == [1.0, 3.0] and keep.tolist() == [True, False, True]
     with pytest.raises(MetricInputError, match="b is blank in row 2"):
         cv.paired_numbers([1.0, 2.0], [1.0, None], ("a", "b"))
@@ -56,8 +56,13 @@ def test_excel_error_is_short_and_marks_bugs() -> None:
 
 
 def test_scalar_and_rows_of_give_plain_cell_values() -> None:
-    frame = pd.DataFrame({"a": [np.int64(1), None], "d": pd.to_datetime(["2025-01-02", None]),
-                          "x": [np.nan, 0.5]})
+    frame = pd.DataFrame(
+        {
+            "a": [np.int64(1), None],
+            "d": pd.to_datetime(pd.Series(["2025-01-02", None])),
+            "x": [np.nan, 0.5],
+        }
+    )
     rows = cv.rows_of(frame)
     assert rows[0] == ["a", "d", "x"]
     assert rows[1] == [1.0, dt.datetime(2025, 1, 2), None]
@@ -65,16 +70,23 @@ def test_scalar_and_rows_of_give_plain_cell_values() -> None:
 
 
 def test_header_found_below_title_rows() -> None:
-    rows = [["Team tracker", None, None], [None, None, None],
-            ["date", "person_id", "hours"], [dt.datetime(2025, 1, 2), "p1", 8.0]]
+    rows: list[list[object]] = [
+        ["Team tracker", None, None],
+        [None, None, None],
+        ["date", "person_id", "hours"],
+        [dt.datetime(2025, 1, 2), "p1", 8.0],
+    ]
     raw, header_row, numbers = cv.raw_block(rows, SHEETS["Timesheet"], top_row=5)
     assert header_row == 7 and numbers.tolist() == [8]
     assert list(raw.columns) == ["date", "person_id", "hours"]
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=3, max_size=3),
-                max_size=8))
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=3, max_size=3), max_size=8
+    )
+)
 def test_cells_keeps_every_value_in_order(block) -> None:
     flat = cv.cells(block)
     assert len(flat) == 3 * len(block)

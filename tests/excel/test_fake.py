@@ -19,8 +19,7 @@ PAIRS = [
     (FakeTable, xwm.Table),
 ]
 # Names the fakes add for the tests themselves (never called by labelxl code).
-TEST_ONLY = {"add_frame", "alerts", "status_log", "reads", "writes", "cells_", "colors",
-             "formats"}
+TEST_ONLY = {"add_frame", "alerts", "status_log", "reads", "writes", "cells_", "colors", "formats"}
 
 
 def _public(cls: type) -> set[str]:
@@ -29,8 +28,11 @@ def _public(cls: type) -> set[str]:
     init = vars(cls).get("__init__")
     if init is not None:
         src = inspect.getsource(init)
-        instance_attrs = {line.split("self.", 1)[1].split(" ")[0].split(":")[0]
-                          for line in src.splitlines() if "self." in line and "=" in line}
+        instance_attrs = {
+            line.split("self.", 1)[1].split(" ")[0].split(":")[0]
+            for line in src.splitlines()
+            if "self." in line and "=" in line
+        }
     return {n for n in names | instance_attrs if not n.startswith("_")} - TEST_ONLY
 
 
@@ -52,14 +54,22 @@ def test_fake_members_have_the_real_kind_and_parameters(fake: type, real: type) 
             real_sig = inspect.signature(real_member)
             real_params = list(real_sig.parameters)[1:]
             assert fake_params == real_params[: len(fake_params)], name
-            required = [p for p, v in list(real_sig.parameters.items())[1:]
-                        if v.default is inspect.Parameter.empty
-                        and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)]
+            required = [
+                p
+                for p, v in list(real_sig.parameters.items())[1:]
+                if v.default is inspect.Parameter.empty
+                and v.kind not in (v.VAR_POSITIONAL, v.VAR_KEYWORD)
+            ]
             assert set(required) <= set(fake_params), name
 
 
 def test_properties_the_macros_set_are_settable_in_xlwings() -> None:
-    for cls, name in [(xwm.App, "status_bar"), (xwm.App, "screen_updating"),
-                      (xwm.Range, "value"), (xwm.Range, "color"), (xwm.Range, "number_format"),
-                      (xwm.Sheet, "visible")]:
+    for cls, name in [
+        (xwm.App, "status_bar"),
+        (xwm.App, "screen_updating"),
+        (xwm.Range, "value"),
+        (xwm.Range, "color"),
+        (xwm.Range, "number_format"),
+        (xwm.Sheet, "visible"),
+    ]:
         assert inspect.getattr_static(cls, name).fset is not None, name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import xlwings
@@ -16,15 +17,20 @@ from labelxl.excel.cli import excel as excel_group
 ADDIN = Path(xlwings.__file__).resolve().parent / "addin" / "xlwings.xlam"
 
 
-def machine(tmp_path: Path, platform: str = "win32", **kw) -> inst.Machine:
+def machine(tmp_path: Path, platform: str = "win32", **kw: Any) -> inst.Machine:
     python = tmp_path / "Python312" / "python.exe"
     python.parent.mkdir(parents=True, exist_ok=True)
     python.touch()
-    base = dict(platform=platform, executable=str(python), home=tmp_path / "home",
-                env={"APPDATA": str(tmp_path / "home" / "AppData" / "Roaming")},
-                python=(3, 12), xlwings_version=xlwings.__version__)
+    base = dict(
+        platform=platform,
+        executable=str(python),
+        home=tmp_path / "home",
+        env={"APPDATA": str(tmp_path / "home" / "AppData" / "Roaming")},
+        python=(3, 12),
+        xlwings_version=xlwings.__version__,
+    )
     base.update(kw)
-    return inst.Machine(**base)
+    return inst.Machine(**base)  # type: ignore[arg-type]
 
 
 def by_name(checks: list[inst.Check]) -> dict[str, inst.Check]:
@@ -39,14 +45,19 @@ def test_install_refuses_linux_with_a_plain_reason(tmp_path) -> None:
 def test_install_writes_config_keeping_other_lines(tmp_path) -> None:
     m = machine(tmp_path)
     m.config_file.parent.mkdir(parents=True)
-    m.config_file.write_text('"CONDA PATH","C:\\conda"\n"UDF MODULES","mymodule"\n'
-                             '"INTERPRETER_WIN","C:\\old\\python.exe"\n')
+    m.config_file.write_text(
+        '"CONDA PATH","C:\\conda"\n"UDF MODULES","mymodule"\n'
+        '"INTERPRETER_WIN","C:\\old\\python.exe"\n'
+    )
     calls: list[str] = []
     done = inst.install(m, addin_installer=lambda: calls.append("addin"))
     assert calls == ["addin"] and len(done) == 2
     config = inst.read_config(m.config_file)
-    assert config == {"CONDA PATH": "C:\\conda", "INTERPRETER_WIN": m.executable,
-                      "UDF MODULES": "mymodule;labelxl.excel.udfs"}
+    assert config == {
+        "CONDA PATH": "C:\\conda",
+        "INTERPRETER_WIN": m.executable,
+        "UDF MODULES": "mymodule;labelxl.excel.udfs",
+    }
     inst.install(m, addin_installer=None)  # idempotent
     assert inst.read_config(m.config_file)["UDF MODULES"] == "mymodule;labelxl.excel.udfs"
 
@@ -65,13 +76,23 @@ def test_doctor_all_green_after_install(tmp_path) -> None:
     shutil.copy(ADDIN, m.addin_file)
     checks = inst.doctor(m, importer=lambda name: None)
     assert [c.name for c in checks if not c.ok] == []
-    assert {"platform", "python", "store-python", "xlwings", "addin", "config-interpreter",
-            "config-udf-modules", "udfs-import"} <= set(by_name(checks))
+    assert {
+        "platform",
+        "python",
+        "store-python",
+        "xlwings",
+        "addin",
+        "config-interpreter",
+        "config-udf-modules",
+        "udfs-import",
+    } <= set(by_name(checks))
 
 
 def test_doctor_names_each_problem_and_its_fix(tmp_path) -> None:
-    store = str(tmp_path / "AppData/Local/Microsoft/WindowsApps/PythonSoftwareFoundation.Python"
-                ".3.12_qbz5n2kfra8p0/python.exe")
+    store = str(
+        tmp_path / "AppData/Local/Microsoft/WindowsApps/PythonSoftwareFoundation.Python"
+        ".3.12_qbz5n2kfra8p0/python.exe"
+    )
     m = machine(tmp_path, executable=store, xlwings_version="0.30.0")
     m.addin_file.parent.mkdir(parents=True)
     shutil.copy(ADDIN, m.addin_file)
@@ -81,8 +102,13 @@ def test_doctor_names_each_problem_and_its_fix(tmp_path) -> None:
 
     checks = by_name(inst.doctor(m, importer=broken))
     failed = {n for n, c in checks.items() if not c.ok}
-    assert failed == {"store-python", "addin", "config-interpreter", "config-udf-modules",
-                      "udfs-import"}
+    assert failed == {
+        "store-python",
+        "addin",
+        "config-interpreter",
+        "config-udf-modules",
+        "udfs-import",
+    }
     assert "python.org" in checks["store-python"].fix
     assert xlwings.__version__ in checks["addin"].message
     assert all(checks[n].fix for n in failed)
@@ -91,11 +117,14 @@ def test_doctor_names_each_problem_and_its_fix(tmp_path) -> None:
 def test_doctor_checks_ready_workbooks_against_the_package(tmp_path) -> None:
     from labelxl.paths import workbooks_dir
 
-    books = sorted(workbooks_dir().glob("*.xlsm"))[:1]
+    books = sorted((workbooks_dir() / "ready").glob("*.xlsm"))[:1]
     ok = by_name(inst.doctor(machine(tmp_path), workbooks=books, importer=lambda n: None))
     assert ok[f"workbook {books[0].name}"].ok
-    old = by_name(inst.doctor(machine(tmp_path, xlwings_version="0.31.0"), workbooks=books,
-                              importer=lambda n: None))
+    old = by_name(
+        inst.doctor(
+            machine(tmp_path, xlwings_version="0.31.0"), workbooks=books, importer=lambda n: None
+        )
+    )
     assert not old[f"workbook {books[0].name}"].ok
     assert f"xlwings=={xlwings.__version__}" in old[f"workbook {books[0].name}"].fix
 
@@ -118,9 +147,11 @@ def test_doctor_on_linux_points_to_cli_and_lite(tmp_path) -> None:
 
 
 def test_cli_install_exit_code_2_off_windows_and_mac(monkeypatch) -> None:
-    monkeypatch.setattr(inst.Machine, "current",
-                        classmethod(lambda cls: inst.Machine("linux", "/usr/bin/python3",
-                                                             Path("/nonexistent"))))
+    monkeypatch.setattr(
+        inst.Machine,
+        "current",
+        classmethod(lambda cls: inst.Machine("linux", "/usr/bin/python3", Path("/nonexistent"))),
+    )
     result = CliRunner().invoke(excel_group, ["install", "--no-addin"])
     assert result.exit_code == 2
     assert "Windows or macOS" in result.output
@@ -137,3 +168,9 @@ def test_cli_commands_have_help() -> None:
         result = CliRunner().invoke(excel_group, args)
         assert result.exit_code == 0 and len(result.output) > 80
     assert CliRunner().invoke(doctor_cmd, ["--help"]).exit_code == 0
+
+
+def test_commands_are_in_the_docs() -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "excel.md").read_text(encoding="utf-8")
+    for command in ("labelxl excel install", "labelxl excel ready", "labelxl doctor"):
+        assert command in docs

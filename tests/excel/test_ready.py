@@ -19,8 +19,6 @@ from labelxl.reader import read_workspace
 from labelxl.schema import WORKBOOKS
 
 pytestmark = pytest.mark.filterwarnings(
-    # labelxl/demo.py uses DatetimeIndex.weekday (deprecated in pandas 3.1); reported.
-    "ignore:DatetimeIndex.weekday is deprecated",
     # openpyxl warns that it drops VBA/form controls it cannot read; we only read cells.
     "ignore:Data Validation extension is not supported:UserWarning",
     "ignore:Conditional Formatting extension is not supported:UserWarning",
@@ -36,7 +34,7 @@ def built(tmp_path_factory) -> list[Path]:
 
 
 def _shipped() -> list[Path]:
-    return sorted(workbooks_dir().glob("*.xlsm"))
+    return sorted((workbooks_dir() / "ready").glob("*.xlsm"))
 
 
 def _macros(path: Path) -> list[str]:
@@ -83,7 +81,7 @@ def test_vba_project_present_and_buttons_bound_to_real_macros(source, built) -> 
 def test_runpython_command_has_no_quotes_to_break_the_command_line() -> None:
     for button in ready.BUTTONS:
         macro = ready.button_macro(button)
-        inner = macro[len("'RunPython \""):-2] if button.entry else macro
+        inner = macro[len("'RunPython \"") : -2] if button.entry else macro
         assert '"' not in inner and "'" not in inner
 
 
@@ -105,15 +103,16 @@ def test_xlwings_conf_sheet(built) -> None:
 
 def test_start_sheet_explains_setup(built) -> None:
     wb = openpyxl.load_workbook(built[0], read_only=True)
-    text = " ".join(str(v) for row in wb[ready.START_SHEET].iter_rows(values_only=True)
-                    for v in row if v)
+    text = " ".join(
+        str(v) for row in wb[ready.START_SHEET].iter_rows(values_only=True) for v in row if v
+    )
     wb.close()
     for needle in ("labelxl excel install", "labelxl doctor", "Enable Content", "BSD"):
         assert needle in text
 
 
 def test_ready_workbooks_are_labelxl_workspaces() -> None:
-    demo = workbooks_dir() / "demo.xlsm"
+    demo = workbooks_dir() / "ready" / "demo.xlsm"
     ws = read_workspace(demo)
     assert set(ws.sheets) >= {"Audits", "Timesheet", "Projects"}
     assert len(ws.frame("Audits")) > 100
@@ -130,8 +129,21 @@ def test_a_project_without_runpython_is_refused() -> None:
 def test_opens_in_libreoffice(built, tmp_path) -> None:
     profile = tmp_path / "profile"
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-         "--convert-to", "pdf", "--outdir", str(tmp_path), str(built[0])],
-        capture_output=True, text=True, timeout=180, check=False)
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(built[0]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     pdf = tmp_path / (built[0].stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 1000, result.stderr

@@ -33,7 +33,8 @@ def test_decompress_literal_and_copy_tokens() -> None:
     compressed = bytes.fromhex(
         "012FB00023616161626364658266007061676869"
         "6A013808616B6C00306D6E6F7006710270041072"
-        "737475761077787 97A003C".replace(" ", ""))
+        "737475761077787 97A003C".replace(" ", "")
+    )
     assert vba.decompress(compressed) == b"#aaabcdefaaaaghijaaaaaklaaamnopqaaaaaaaaaaaarstuvwxyzaaa"
 
 

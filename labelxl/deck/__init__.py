@@ -1,0 +1,148 @@
+"""The monthly management deck: native charts and tables, editable narrative, localised, private.
+
+``build_deck(metrics, output)`` turns a ``labelxl.metrics.Metrics`` bundle into a .pptx;
+``build_deck_for_workspace(path)`` reads, validates and computes a workspace first. See
+``docs/deck.md`` for the slides, templates, languages and pseudonymisation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tempfile
+from pathlib import Path
+
+from labelxl import i18n
+from labelxl.deck.narrative import Narrative
+from labelxl.deck.people import AUDIENCES, People
+from labelxl.deck.slides import SLIDES, Deck, build_slides
+from labelxl.deck.template import open_template, set_metadata
+from labelxl.errors import SettingsError, WorkbookLockedError
+from labelxl.metrics import Metrics
+
+SECRET_FILE = Path(".labelxl") / "secret"
+
+__all__ = ["AUDIENCES", "SLIDES", "build_deck", "build_deck_for_workspace", "workspace_secret"]
+
+
+def build_deck(
+    metrics: Metrics,
+    output: str | os.PathLike[str],
+    *,
+    template: str | os.PathLike[str] | None = None,
+    lang: str = "en",
+    pseudonymise: bool = False,
+    audience: str = "management",
+) -> Path:
+    """Write the deck for ``metrics.month`` to ``output`` (atomically); returns its path.
+
+    ``template``: the company's .pptx master (layouts found by name, see docs/deck.md);
+    ``lang``: a catalogue language (en, zh, …); ``pseudonymise``: show every person by a
+    stable pseudonym keyed by ``metrics.settings.pseudonym_secret`` (required then);
+    ``audience``: management (counts, no names), business (no people-level slides) or
+    team (names allowed).
+    """
+    i18n.check_lang(lang)
+    if audience not in AUDIENCES:
+        raise SettingsError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")
+    prs, layouts = open_template(None if template is None else Path(template))
+    people = People(metrics, audience, pseudonymise, someone=i18n.translate("person.someone", lang))
+    deck = Deck(
+        prs=prs,
+        layouts=layouts,
+        metrics=metrics,
+        lang=lang,
+        audience=audience,
+        people=people,
+        narrative=Narrative(lang),
+    )
+    build_slides(deck)
+    set_metadata(
+        prs, i18n.translate("deck.file_title", lang, month=i18n.format_month(metrics.month, lang))
+    )
+    return _save(prs, Path(output))
+
+
+def _save(prs, target: Path) -> Path:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=".pptx", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        prs.save(str(tmp))
+        os.chmod(tmp, 0o666 & ~_umask())
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:  # Windows: the deck is open in PowerPoint
+            raise WorkbookLockedError(
+                target, "is open in another program; close it and run again"
+            ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def workspace_secret(root: str | os.PathLike[str]) -> str:
+    """The pseudonym secret kept in ``<workspace>/.labelxl/secret``, created (0600) if absent.
+
+    Used when the Settings sheet has no ``pseudonym_secret``; kept so next month's deck
+    gives every person the same pseudonym.
+    """
+    from labelxl.pseudonym import new_secret
+
+    path = Path(root) / SECRET_FILE
+    if path.is_file():
+        secret = path.read_text(encoding="utf-8").strip()
+        if secret:
+            return secret
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = new_secret()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(secret + "\n")
+    os.chmod(path, 0o600)
+    return secret
+
+
+def build_deck_for_workspace(
+    path: str | os.PathLike[str],
+    *,
+    month: str | None = None,
+    output: str | os.PathLike[str] | None = None,
+    template: str | os.PathLike[str] | None = None,
+    lang: str = "en",
+    pseudonymise: bool = False,
+    audience: str = "management",
+) -> Path:
+    """Read → validate → compute → build the deck of a workspace folder (or workbook).
+
+    ``month`` defaults to the last complete month of the Production dates; ``output`` to
+    ``<workspace>/labelxl-deck-<month>.pptx``.
+    """
+    from labelxl.metrics import compute
+    from labelxl.reader import read_workspace
+    from labelxl.validate import validate
+
+    i18n.check_lang(lang)
+    source = Path(path)
+    root = source if source.is_dir() else source.parent
+    ws = read_workspace(source)
+    report = validate(ws)
+    # month=None: compute picks the last complete month (periods.last_complete_month of
+    # the Production dates, judged against the workspace's today).
+    metrics = compute(ws, month=month, report=report, history_root=root)
+    if pseudonymise and not metrics.settings.pseudonym_secret:
+        secret = workspace_secret(root)
+        metrics = dataclasses.replace(
+            metrics, settings=metrics.settings.replace(pseudonym_secret=secret)
+        )
+    out = Path(output) if output is not None else root / f"labelxl-deck-{metrics.month}.pptx"
+    return build_deck(
+        metrics, out, template=template, lang=lang, pseudonymise=pseudonymise, audience=audience
+    )

@@ -83,8 +83,15 @@ def phase_read_validate(folder: Path) -> dict:
 
     m = compute(ws, report=report)
     comp = time.perf_counter() - t
-    return {"read_s": read, "rows": rows, "rows_per_s": rows / read, "validate_s": val,
-            "findings": len(report), "metrics_s": comp, "month": m.month}
+    return {
+        "read_s": read,
+        "rows": rows,
+        "rows_per_s": rows / read,
+        "validate_s": val,
+        "findings": len(report),
+        "metrics_s": comp,
+        "month": m.month,
+    }
 
 
 def phase_refresh(folder: Path) -> dict:
@@ -135,15 +142,34 @@ def phase_naive(folder: Path) -> dict:
     return {"read_s": read, "rows": rows, "save_s": time.perf_counter() - t}
 
 
-PHASES = {"make": phase_make, "calamine": phase_calamine, "read_validate": phase_read_validate,
-          "refresh": phase_refresh, "touch": phase_touch, "deck": phase_deck,
-          "naive": phase_naive}
+PHASES = {
+    "make": phase_make,
+    "calamine": phase_calamine,
+    "read_validate": phase_read_validate,
+    "refresh": phase_refresh,
+    "touch": phase_touch,
+    "deck": phase_deck,
+    "naive": phase_naive,
+}
 
 
 def run(phase: str, folder: Path, args: argparse.Namespace) -> dict:
-    cmd = [sys.executable, __file__, "--phase", phase, "--folder", str(folder),
-           "--people", str(args.people), "--months", str(args.months),
-           "--audits", str(args.audits), "--seed", str(args.seed)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--phase",
+        phase,
+        "--folder",
+        str(folder),
+        "--people",
+        str(args.people),
+        "--months",
+        str(args.months),
+        "--audits",
+        str(args.audits),
+        "--seed",
+        str(args.seed),
+    ]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         return {"error": (proc.stderr.strip().splitlines() or ["failed"])[-1]}
@@ -151,8 +177,9 @@ def run(phase: str, folder: Path, args: argparse.Namespace) -> dict:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--people", type=int, default=500)
     ap.add_argument("--months", type=int, default=12)
     ap.add_argument("--audits", type=int, default=1_000_000)
@@ -163,8 +190,7 @@ def main() -> None:
     args = ap.parse_args()
     if args.phase:
         fn = PHASES[args.phase]
-        extra = ((args.people, args.months, args.audits, args.seed)
-                 if args.phase == "make" else ())
+        extra = (args.people, args.months, args.audits, args.seed) if args.phase == "make" else ()
         out = fn(args.folder, *extra)
         out["peak_mb"] = _peak_mb()
         print(json.dumps(out, default=str))
@@ -172,13 +198,32 @@ def main() -> None:
 
     folder = Path(tempfile.mkdtemp(prefix="labelxl-bench-"))
     try:
-        print(f"labelxl benchmark: {args.people} people x {args.months} months, "
-              f"audits >= {args.audits:,} (machine: {os.cpu_count()} cores)")
+        print(
+            f"labelxl benchmark: {args.people} people x {args.months} months, "
+            f"audits >= {args.audits:,} (machine: {os.cpu_count()} cores)"
+        )
         results = {}
-        steps = ["make", "calamine", "read_validate", "refresh", "refresh", "touch",
-                 "refresh", "deck"] + ([] if args.skip_naive else ["naive"])
-        names = ["make", "calamine", "read_validate", "refresh_cold", "refresh_unchanged",
-                 "touch", "refresh_warm_one_sheet_edited", "deck", "naive"]
+        steps = [
+            "make",
+            "calamine",
+            "read_validate",
+            "refresh",
+            "refresh",
+            "touch",
+            "refresh",
+            "deck",
+        ] + ([] if args.skip_naive else ["naive"])
+        names = [
+            "make",
+            "calamine",
+            "read_validate",
+            "refresh_cold",
+            "refresh_unchanged",
+            "touch",
+            "refresh_warm_one_sheet_edited",
+            "deck",
+            "naive",
+        ]
         for step, name in zip(steps, names, strict=False):
             results[name] = run(step, folder, args)
             print(f"  {name:32s} {json.dumps(results[name], default=str)}", flush=True)

@@ -1,4 +1,4 @@
-"""labelxl: validate labeling-team workbooks, compute quality and operations metrics, build the deck."""
+"""labelxl: validate labeling-team workbooks, compute their metrics, build the monthly deck."""
 
 from labelxl.errors import LabelxlError
 from labelxl.settings import Settings

@@ -7,9 +7,18 @@ import pandas as pd
 from labelxl.workspace import Workspace
 
 PERSON_DIMENSIONS = ("name", "role", "team", "site", "market", "vendor", "fte", "start_date")
-PROJECT_DIMENSIONS = ("project_name", "market", "language", "policy_area", "queue_type",
-                      "graphic", "target_accuracy", "target_aht_sec", "target_volume",
-                      "sla_hours")
+PROJECT_DIMENSIONS = (
+    "project_name",
+    "market",
+    "language",
+    "policy_area",
+    "queue_type",
+    "graphic",
+    "target_accuracy",
+    "target_aht_sec",
+    "target_volume",
+    "sla_hours",
+)
 IN_HOUSE = "In-house"
 
 
@@ -27,9 +36,14 @@ def projects(ws: Workspace) -> pd.DataFrame:
     return proj.drop_duplicates("project_id").set_index("project_id")
 
 
-def attach(frame: pd.DataFrame, ws: Workspace, person_col: str | None = "person_id",
-           project_col: str | None = "project_id", prefix_person: str = "person_",
-           prefix_project: str = "project_") -> pd.DataFrame:
+def attach(
+    frame: pd.DataFrame,
+    ws: Workspace,
+    person_col: str | None = "person_id",
+    project_col: str | None = "project_id",
+    prefix_person: str = "person_",
+    prefix_project: str = "project_",
+) -> pd.DataFrame:
     """Add person dimensions as ``person_<dim>`` and project ones as ``project_<dim>``.
 
     Unknown ids get blank dimensions (validation reports them as ``unknown-reference``).

@@ -83,7 +83,7 @@ class Metrics:
     exposure: pd.DataFrame = field(default_factory=pd.DataFrame)
     over_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
     rotation: pd.DataFrame = field(default_factory=pd.DataFrame)
-    requirements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requirements: Any = None  # labelxl.requirements.RequirementsStatus
     names: dict[str, str] = field(default_factory=dict)  # person_id → name (Roster)
     notes: list[str] = field(default_factory=list)
 
@@ -330,7 +330,7 @@ def kpi_table(
         ),
         _kpi(
             "labelers_below",
-            int((labelers.get("flag") == "below").sum()) if len(labelers) else 0,
+            int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
             target=0,
             unit="count",
             higher=False,
@@ -344,7 +344,7 @@ def kpi_table(
         ),
         _kpi(
             "projects_red",
-            int((projects.get("rag") == "Red").sum()) if len(projects) else 0,
+            int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
             target=0,
             unit="count",
             higher=False,
@@ -406,14 +406,16 @@ def compute(
     kpis = kpi_table(ws, month, previous, trend, lab, proj, attrition, over)
 
     notes: list[str] = []
+    cal: calibration.CalibrationReport | None = None
     try:
         cal = calibration.calibration_report(ws)
     except MetricInputError as exc:
-        cal, _ = None, notes.append(f"calibration: {exc}")
+        notes.append(f"calibration: {exc}")
+    cap: capacity.CapacityPlan | None = None
     try:
         cap = capacity.capacity_plan(ws, month)
     except MetricInputError as exc:
-        cap, _ = None, notes.append(f"capacity: {exc}")
+        notes.append(f"capacity: {exc}")
     if cap is not None:
         notes.extend(cap.notes)
 

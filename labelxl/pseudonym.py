@@ -9,12 +9,58 @@ from collections.abc import Iterable
 
 # Short, pronounceable, culture-neutral tokens; two of them give 2,500 combinations and a
 # 2-digit suffix removes collisions in teams of thousands.
-_WORDS = (
-    "Amber Aspen Birch Brook Cedar Cloud Coral Dawn Delta Ember Fern Flint Frost Grove Harbor "
-    "Hazel Heath Indigo Iris Ivy Jade Juniper Kestrel Lake Linden Lotus Maple Marsh Meadow Mesa "
-    "Moss Nova Oak Olive Onyx Opal Orchid Pebble Pine Quartz Rain Reed Ridge River Sage Slate "
-    "Sparrow Spruce Stone Tide"
-).split()
+_WORDS = [
+    "Amber",
+    "Aspen",
+    "Birch",
+    "Brook",
+    "Cedar",
+    "Cloud",
+    "Coral",
+    "Dawn",
+    "Delta",
+    "Ember",
+    "Fern",
+    "Flint",
+    "Frost",
+    "Grove",
+    "Harbor",
+    "Hazel",
+    "Heath",
+    "Indigo",
+    "Iris",
+    "Ivy",
+    "Jade",
+    "Juniper",
+    "Kestrel",
+    "Lake",
+    "Linden",
+    "Lotus",
+    "Maple",
+    "Marsh",
+    "Meadow",
+    "Mesa",
+    "Moss",
+    "Nova",
+    "Oak",
+    "Olive",
+    "Onyx",
+    "Opal",
+    "Orchid",
+    "Pebble",
+    "Pine",
+    "Quartz",
+    "Rain",
+    "Reed",
+    "Ridge",
+    "River",
+    "Sage",
+    "Slate",
+    "Sparrow",
+    "Spruce",
+    "Stone",
+    "Tide",
+]
 
 
 def new_secret() -> str:

@@ -9,8 +9,9 @@ from typing import Any
 from labelxl.errors import SettingsError
 
 
-def _setting(default: Any, doc: str, minimum: float | None = None,
-             maximum: float | None = None) -> Any:
+def _setting(
+    default: Any, doc: str, minimum: float | None = None, maximum: float | None = None
+) -> Any:
     return field(default=default, metadata={"doc": doc, "min": minimum, "max": maximum})
 
 
@@ -19,55 +20,83 @@ class Settings:
     """Targets and caps. Every field is a setting name in the Settings sheet."""
 
     max_hours_per_day: float = _setting(12.0, "Most hours one person may log in a day.", 0, 24)
-    max_hours_per_week: float = _setting(60.0, "Most hours one person may log in an ISO week.",
-                                         0, 168)
+    max_hours_per_week: float = _setting(
+        60.0, "Most hours one person may log in an ISO week.", 0, 168
+    )
     graphic_hours_per_day: float = _setting(
-        5.0, "Cap on hours per person per day on graphic projects.", 0, 24)
+        5.0, "Cap on hours per person per day on graphic projects.", 0, 24
+    )
     graphic_hours_per_week: float = _setting(
-        20.0, "Cap on hours per person per ISO week on graphic projects.", 0, 168)
+        20.0, "Cap on hours per person per ISO week on graphic projects.", 0, 168
+    )
     graphic_max_consecutive_days: int = _setting(
-        5, "Most consecutive days one person may work graphic queues.", 1, 31)
+        5, "Most consecutive days one person may work graphic queues.", 1, 31
+    )
     wellness_hours_per_week: float = _setting(
-        1.0, "Wellness hours per week the policy expects for people on graphic queues.", 0, 40)
+        1.0, "Wellness hours per week the policy expects for people on graphic queues.", 0, 40
+    )
     confidence: float = _setting(0.95, "Confidence level of intervals (0.80–0.999).", 0.5, 0.9999)
     min_audit_sample: int = _setting(
-        30, "Fewest audits before an accuracy is ranked or flagged.", 1, 100000)
+        30, "Fewest audits before an accuracy is ranked or flagged.", 1, 100000
+    )
     accuracy_target: float = _setting(
-        0.95, "Accuracy target where a project has no target_accuracy.", 0, 1)
+        0.95, "Accuracy target where a project has no target_accuracy.", 0, 1
+    )
     audit_margin: float = _setting(
-        0.03, "Margin of error (± fraction) the audit sampling plan aims for.", 0.001, 0.5)
-    aql: float = _setting(1.0, "Acceptable quality level (% defective) for vendor lot "
-                          "sampling (ANSI/ASQ Z1.4).", 0.065, 10)
+        0.03, "Margin of error (± fraction) the audit sampling plan aims for.", 0.001, 0.5
+    )
+    aql: float = _setting(
+        1.0,
+        "Acceptable quality level (% defective) for vendor lot sampling (ANSI/ASQ Z1.4).",
+        0.065,
+        10,
+    )
     inspection_level: str = _setting("II", "Z1.4 general inspection level: I, II or III.")
     severity_weight_critical: float = _setting(
-        5.0, "Weight of a Critical error in the severity-weighted score.", 0)
+        5.0, "Weight of a Critical error in the severity-weighted score.", 0
+    )
     severity_weight_major: float = _setting(
-        2.0, "Weight of a Major error in the severity-weighted score.", 0)
+        2.0, "Weight of a Major error in the severity-weighted score.", 0
+    )
     severity_weight_minor: float = _setting(
-        1.0, "Weight of a Minor error in the severity-weighted score.", 0)
-    hours_per_fte_week: float = _setting(40.0, "Paid hours of one full-time person a week.",
-                                         1, 80)
+        1.0, "Weight of a Minor error in the severity-weighted score.", 0
+    )
+    hours_per_fte_week: float = _setting(40.0, "Paid hours of one full-time person a week.", 1, 80)
     target_occupancy: float = _setting(
-        0.85, "Share of productive time spent handling items (capacity planning).", 0.1, 1)
+        0.85, "Share of productive time spent handling items (capacity planning).", 0.1, 1
+    )
     planned_shrinkage: float = _setting(
-        0.30, "Share of paid time not available for production, used when the timesheet "
-        "cannot tell (capacity planning).", 0, 0.95)
+        0.30,
+        "Share of paid time not available for production, used when the timesheet "
+        "cannot tell (capacity planning).",
+        0,
+        0.95,
+    )
     service_level_target: float = _setting(
-        0.80, "Share of realtime items to answer within service_level_seconds.", 0.01, 0.9999)
+        0.80, "Share of realtime items to answer within service_level_seconds.", 0.01, 0.9999
+    )
     service_level_seconds: float = _setting(
-        3600.0, "Answer-time target for realtime queues, seconds.", 1)
+        3600.0, "Answer-time target for realtime queues, seconds.", 1
+    )
     implausible_speed_factor: float = _setting(
-        3.0, "An entry is implausibly fast when items per handle hour exceed this multiple "
-        "of the project's norm.", 1.1)
+        3.0,
+        "An entry is implausibly fast when items per handle hour exceed this multiple "
+        "of the project's norm.",
+        1.1,
+    )
     timesheet_tolerance_hours: float = _setting(
-        1.0, "Allowed gap between timesheet Labeling hours and Production handle time per "
-        "person and day.", 0)
-    sla_target: float = _setting(0.95, "Share of items to finish within the project's SLA.",
-                                 0, 1)
+        1.0,
+        "Allowed gap between timesheet Labeling hours and Production handle time per "
+        "person and day.",
+        0,
+    )
+    sla_target: float = _setting(0.95, "Share of items to finish within the project's SLA.", 0, 1)
     hiring_conversion: float = _setting(
-        0.0, "Applicants needed per hire; 0 = measure from the Hiring sheet.", 0)
+        0.0, "Applicants needed per hire; 0 = measure from the Hiring sheet.", 0
+    )
     pseudonym_secret: str = _setting(
-        "", "Secret that keys stable pseudonyms; labelxl creates one when blank.")
+        "", "Secret that keys stable pseudonyms; labelxl creates one when blank."
+    )
 
     @classmethod
     def docs(cls) -> dict[str, tuple[Any, str]]:
@@ -123,5 +152,6 @@ def coerce_setting(name: str, value: Any) -> Any:
 
 def settings_from_pairs(pairs: dict[str, Any]) -> Settings:
     """Build Settings from name → value pairs; raises SettingsError on the first bad one."""
-    return Settings(**{k.strip().lower().replace(" ", "_"): coerce_setting(k, v)
-                       for k, v in pairs.items()})
+    return Settings(
+        **{k.strip().lower().replace(" ", "_"): coerce_setting(k, v) for k, v in pairs.items()}
+    )

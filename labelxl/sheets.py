@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Sequence
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -155,10 +156,34 @@ def _fmt_kpi(value: object, unit: str) -> str:
     return f"{v:,.1f}"
 
 
+@dataclass
+class _Kpi:
+    kpi: str
+    value: Any
+    ci_low: Any
+    ci_high: Any
+    target: Any
+    previous: Any
+    change: Any
+    status: str
+    unit: str
+    higher_is_better: Any
+
+
+def _fmt_change(change: object, unit: str) -> str:
+    if change is None or (isinstance(change, float) and change != change):
+        return ""
+    v = float(change)  # type: ignore[arg-type]
+    if unit == "pct":
+        return f"{v * 100:+.1f} pp"
+    return f"{v:+,.0f}" if unit == "count" else f"{v:+,.1f}"
+
+
 def summary_frame(m: Metrics) -> pd.DataFrame:
-    k = m.kpis
+    """One row per KPI: the value as a manager reads it, target, last month, definition."""
     rows = []
-    for r in k.itertuples(index=False):
+    for rec in m.kpis.to_dict("records"):
+        r = _Kpi(**{str(k): v for k, v in rec.items()})
         shown = _fmt_kpi(r.value, r.unit)
         if r.kpi == "accuracy" and r.ci_low is not None and r.ci_low == r.ci_low:
             shown += f" ({_fmt_kpi(r.ci_low, 'pct')}–{_fmt_kpi(r.ci_high, 'pct')})"
@@ -166,11 +191,12 @@ def summary_frame(m: Metrics) -> pd.DataFrame:
             {
                 "kpi": KPI_LABELS.get(r.kpi, r.kpi),
                 "month": m.month,
-                "shown": shown,
+                "value_shown": shown,
                 "target": _fmt_kpi(r.target, r.unit) if r.target is not None else "",
                 "previous": _fmt_kpi(r.previous, r.unit),
-                "change": _fmt_kpi(r.change, r.unit) if r.change is not None else "",
+                "change": _fmt_change(r.change, r.unit),
                 "status": r.status,
+                "definition": KPI_DEFINITIONS.get(r.kpi, ""),
                 "value": r.value,
             }
         )

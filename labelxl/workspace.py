@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from labelxl.errors import SettingsError
 from labelxl.findings import Finding, col_letter
 from labelxl.schema import SHEETS, Column, SheetSchema, normalise_header
 from labelxl.settings import SETTING_FIELDS, Settings, coerce_setting
-from labelxl.errors import SettingsError
 
 ROW = "_row"  # column holding the Excel row number the user sees for each record
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -140,12 +139,19 @@ def sheet_from_raw(
             letters[col.name] = letter
             picked[col.name] = raw.iloc[:, pos]
         elif key not in wanted:
-            findings.append(Finding(
-                "unknown-column", sheet_name or schema.name, f"{letter}{header_row}",
-                f"{schema.name}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
-                f"of the {schema.name} contract and is ignored. Rename it to one of "
-                f"{_choices(schema.column_names)} or leave it.",
-                column=str(header), value=str(header), workbook=workbook))
+            findings.append(
+                Finding(
+                    "unknown-column",
+                    sheet_name or schema.name,
+                    f"{letter}{header_row}",
+                    f"{schema.name}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
+                    f"of the {schema.name} contract and is ignored. Rename it to one of "
+                    f"{_choices(schema.column_names)} or leave it.",
+                    column=str(header),
+                    value=str(header),
+                    workbook=workbook,
+                )
+            )
     if rows is None:
         rows = np.arange(header_row + 1, header_row + 1 + len(raw), dtype=np.int64)
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
@@ -159,12 +165,19 @@ def sheet_from_raw(
             for idx in np.flatnonzero(bad.to_numpy()):
                 found_value = picked[col.name].iloc[idx]
                 cell = f"{letters[col.name]}{rows[idx]}"
-                findings.append(Finding(
-                    "bad-type", sheet_name or schema.name, cell,
-                    f"{schema.name}!{cell}: {col.name} must be {_type_phrase(col)} "
-                    f"(got {_show(found_value)}). Retype the value"
-                    + (" as a date such as 2026-03-31." if col.type == "date" else "."),
-                    column=col.name, value=_plain(found_value), workbook=workbook))
+                findings.append(
+                    Finding(
+                        "bad-type",
+                        sheet_name or schema.name,
+                        cell,
+                        f"{schema.name}!{cell}: {col.name} must be {_type_phrase(col)} "
+                        f"(got {_show(found_value)}). Retype the value"
+                        + (" as a date such as 2026-03-31." if col.type == "date" else "."),
+                        column=col.name,
+                        value=_plain(found_value),
+                        workbook=workbook,
+                    )
+                )
     frame[ROW] = rows
     # Blank trailing (and interior all-blank) rows are not records.
     known = [c.name for c in schema.columns if c.name in picked]
@@ -172,9 +185,14 @@ def sheet_from_raw(
         blank = frame[known].isna().all(axis=1)
         if blank.any():
             frame = frame.loc[~blank].reset_index(drop=True)
-    data = SheetData(schema.name, frame, workbook=workbook,
-                     sheet_name=sheet_name or schema.name, letters=letters,
-                     header_row=header_row)
+    data = SheetData(
+        schema.name,
+        frame,
+        workbook=workbook,
+        sheet_name=sheet_name or schema.name,
+        letters=letters,
+        header_row=header_row,
+    )
     return data, findings
 
 
@@ -228,10 +246,21 @@ def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         bad = ~blank & values.isna()
     elif col.type == "yesno":
         text = raw.astype("string").str.strip().str.lower()
-        mapped = text.map({"yes": "yes", "y": "yes", "true": "yes", "1": "yes",
-                           "no": "no", "n": "no", "false": "no", "0": "no"})
-        raw_bool = raw.map(lambda v: {True: "yes", False: "no"}.get(v) if isinstance(v, bool)
-                           else None)
+        mapped = text.map(
+            {
+                "yes": "yes",
+                "y": "yes",
+                "true": "yes",
+                "1": "yes",
+                "no": "no",
+                "n": "no",
+                "false": "no",
+                "0": "no",
+            }
+        )
+        raw_bool = raw.map(
+            lambda v: {True: "yes", False: "no"}.get(v) if isinstance(v, bool) else None
+        )
         values = mapped.astype(object).where(mapped.notna(), raw_bool)
         bad = ~blank & values.isna()
         values = values.astype(object)
@@ -264,8 +293,9 @@ def _to_date(raw: pd.Series) -> pd.Series:
     is_dt = obj.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).astype(bool)
     if is_dt.any():
         out[is_dt] = pd.to_datetime(obj[is_dt].map(_date_only), errors="coerce")
-    is_num = obj.map(lambda v: isinstance(v, (int, float, np.number))
-                     and not isinstance(v, bool)).astype(bool)
+    is_num = obj.map(
+        lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+    ).astype(bool)
     if is_num.any():
         serial = pd.to_numeric(obj[is_num], errors="coerce").astype("float64")
         ok = (serial >= 1) & (serial < 2958466)  # Excel's valid serial range
@@ -316,26 +346,41 @@ def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
     findings: list[Finding] = []
     values: dict[str, Any] = {}
     frame = sheet.frame
-    for name, value, row in zip(frame.get("setting", []), frame.get("value", []),
-                                frame[ROW], strict=False):
+    for name, value, row in zip(
+        frame.get("setting", []), frame.get("value", []), frame[ROW], strict=False
+    ):
         if name is None:
             continue
         key = str(name).strip().lower().replace(" ", "_")
         cell_name = sheet.cell("setting", int(row))
         if key not in SETTING_FIELDS:
-            findings.append(Finding(
-                "unknown-setting", sheet.sheet_name, cell_name,
-                f"Settings!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
-                f"ignored. Check the spelling against the docs' settings list.",
-                column="setting", value=str(name), workbook=sheet.workbook))
+            findings.append(
+                Finding(
+                    "unknown-setting",
+                    sheet.sheet_name,
+                    cell_name,
+                    f"Settings!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
+                    f"ignored. Check the spelling against the docs' settings list.",
+                    column="setting",
+                    value=str(name),
+                    workbook=sheet.workbook,
+                )
+            )
             continue
         try:
             values[key] = coerce_setting(key, value)
         except SettingsError as exc:
             cell_value = sheet.cell("value", int(row))
-            findings.append(Finding(
-                "bad-setting", sheet.sheet_name, cell_value,
-                f"Settings!{cell_value}: {exc}. The default "
-                f"{SETTING_FIELDS[key].default!r} is used until it is fixed.",
-                column="value", value=_plain(value), workbook=sheet.workbook))
+            findings.append(
+                Finding(
+                    "bad-setting",
+                    sheet.sheet_name,
+                    cell_value,
+                    f"Settings!{cell_value}: {exc}. The default "
+                    f"{SETTING_FIELDS[key].default!r} is used until it is fixed.",
+                    column="value",
+                    value=_plain(value),
+                    workbook=sheet.workbook,
+                )
+            )
     return Settings(**values), findings

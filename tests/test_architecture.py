@@ -22,13 +22,15 @@ def _imports(path: Path) -> set[str]:
 
 
 def core_modules() -> list[Path]:
-    return [p for p in PACKAGE.rglob("*.py")
-            if p.relative_to(PACKAGE).parts[0] not in DOORS]
+    return [p for p in PACKAGE.rglob("*.py") if p.relative_to(PACKAGE).parts[0] not in DOORS]
 
 
 def test_core_modules_import_no_front_door_library():
-    offenders = {str(p.relative_to(PACKAGE)): sorted(_imports(p) & FORBIDDEN)
-                 for p in core_modules() if _imports(p) & FORBIDDEN}
+    offenders = {
+        str(p.relative_to(PACKAGE)): sorted(_imports(p) & FORBIDDEN)
+        for p in core_modules()
+        if _imports(p) & FORBIDDEN
+    }
     assert offenders == {}
 
 

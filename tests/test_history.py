@@ -4,13 +4,18 @@ from labelxl import history
 
 
 def test_upsert_replaces_recomputed_periods_and_keeps_others(tmp_path):
-    history.save(tmp_path, "trend", pd.DataFrame({"period": ["2026-01", "2026-02"],
-                                                  "items": [10, 20]}))
-    history.save(tmp_path, "trend", pd.DataFrame({"period": ["2026-02", "2026-03"],
-                                                  "items": [25, 30]}))
+    history.save(
+        tmp_path, "trend", pd.DataFrame({"period": ["2026-01", "2026-02"], "items": [10, 20]})
+    )
+    history.save(
+        tmp_path, "trend", pd.DataFrame({"period": ["2026-02", "2026-03"], "items": [25, 30]})
+    )
     got = history.load(tmp_path, "trend")
-    assert got[["period", "items"]].values.tolist() == [["2026-01", 10], ["2026-02", 25],
-                                                        ["2026-03", 30]]
+    assert got[["period", "items"]].values.tolist() == [
+        ["2026-01", 10],
+        ["2026-02", 25],
+        ["2026-03", 30],
+    ]
 
 
 def test_missing_or_damaged_history_is_empty(tmp_path):

@@ -27,17 +27,33 @@ def test_a_month_that_is_over_is_complete_even_without_data_on_its_last_day():
     assert last_complete_month(friday, today=pd.Timestamp("2026-10-31").date()) == "2026-09"
 
 
-@given(st.dates(min_value=pd.Timestamp("2000-01-01").date(),
-                max_value=pd.Timestamp("2100-12-31").date()))
+@given(
+    st.dates(
+        min_value=pd.Timestamp("2000-01-01").date(), max_value=pd.Timestamp("2100-12-31").date()
+    )
+)
 def test_month_bounds_contain_the_date(day):
     month = pd.Timestamp(day).strftime("%Y-%m")
     start, end = month_bounds(month)
-    assert start <= pd.Timestamp(day) <= end and start.day == 1 and (end + pd.Timedelta(days=1)).day == 1
+    assert (
+        start <= pd.Timestamp(day) <= end
+        and start.day == 1
+        and (end + pd.Timedelta(days=1)).day == 1
+    )
 
 
-@given(st.lists(st.one_of(st.none(), st.dates(min_value=pd.Timestamp("1990-01-01").date(),
-                                               max_value=pd.Timestamp("2090-12-31").date())),
-                max_size=40))
+@given(
+    st.lists(
+        st.one_of(
+            st.none(),
+            st.dates(
+                min_value=pd.Timestamp("1990-01-01").date(),
+                max_value=pd.Timestamp("2090-12-31").date(),
+            ),
+        ),
+        max_size=40,
+    )
+)
 def test_period_labels_match_the_row_by_row_definition(days):
     s = pd.Series(pd.to_datetime(pd.Series(days, dtype=object)))
     weeks, months = period_of(s, "week"), period_of(s, "month")

@@ -10,31 +10,50 @@ def _ts(**cols):
 
 
 def test_headers_match_ignoring_case_spaces_and_underscores():
-    ws = _ts(**{" Date ": ["2026-03-02"], "PERSON ID": ["L1"], "Activity": ["Labeling"],
-                "hours": [8], "Project_ID": ["P1"]})
+    ws = _ts(
+        **{
+            " Date ": ["2026-03-02"],
+            "PERSON ID": ["L1"],
+            "Activity": ["Labeling"],
+            "hours": [8],
+            "Project_ID": ["P1"],
+        }
+    )
     frame = ws.frame("Timesheet")
     assert frame.loc[0, "person_id"] == "L1" and frame.loc[0, "project_id"] == "P1"
     assert ws.sheets["Timesheet"].letters["project_id"] == "E"
 
 
 def test_dates_from_text_serials_and_datetimes():
-    ws = _ts(date=["2026-03-02", 46083, dt.datetime(2026, 3, 2, 17, 30), "02/03/2026"],
-             person_id=["L1"] * 4, activity=["QA"] * 4, hours=[1] * 4)
+    ws = _ts(
+        date=["2026-03-02", 46083, dt.datetime(2026, 3, 2, 17, 30), "02/03/2026"],
+        person_id=["L1"] * 4,
+        activity=["QA"] * 4,
+        hours=[1] * 4,
+    )
     assert ws.frame("Timesheet")["date"].dt.date.tolist() == [dt.date(2026, 3, 2)] * 4
 
 
 def test_bad_types_are_findings_with_excel_cells():
-    ws = _ts(date=["2026-03-02", "soon"], person_id=["L1", "L2"], activity=["QA", "QA"],
-             hours=[1, "eight"])
-    assert sorted((f.cell, f.code) for f in ws.findings) == [("A3", "bad-type"),
-                                                             ("D3", "bad-type")]
+    ws = _ts(
+        date=["2026-03-02", "soon"],
+        person_id=["L1", "L2"],
+        activity=["QA", "QA"],
+        hours=[1, "eight"],
+    )
+    assert sorted((f.cell, f.code) for f in ws.findings) == [("A3", "bad-type"), ("D3", "bad-type")]
     assert "hours must be a number (got 'eight')" in ws.findings[-1].message or any(
-        "got 'eight'" in f.message for f in ws.findings)
+        "got 'eight'" in f.message for f in ws.findings
+    )
 
 
 def test_blank_rows_dropped_but_row_numbers_kept():
-    ws = _ts(date=["2026-03-02", None, "2026-03-03"], person_id=["L1", None, "L2"],
-             activity=["QA", None, "Labeling"], hours=[1, None, 2])
+    ws = _ts(
+        date=["2026-03-02", None, "2026-03-03"],
+        person_id=["L1", None, "L2"],
+        activity=["QA", None, "Labeling"],
+        hours=[1, None, 2],
+    )
     assert ws.frame("Timesheet")[ROW].tolist() == [2, 4]
 
 
@@ -50,16 +69,28 @@ def test_unknown_columns_are_warned():
 
 
 def test_settings_sheet_read_and_bad_values_reported():
-    ws = Workspace.from_frames({"Settings": pd.DataFrame(
-        {"setting": ["confidence", "typo_setting", "min_audit_sample"],
-         "value": ["90%", 1, "many"]})})
+    ws = Workspace.from_frames(
+        {
+            "Settings": pd.DataFrame(
+                {
+                    "setting": ["confidence", "typo_setting", "min_audit_sample"],
+                    "value": ["90%", 1, "many"],
+                }
+            )
+        }
+    )
     assert ws.settings.confidence == 0.9 and ws.settings.min_audit_sample == 30
-    assert [(f.code, f.cell) for f in ws.findings] == [("unknown-setting", "A3"),
-                                                       ("bad-setting", "B4")]
+    assert [(f.code, f.cell) for f in ws.findings] == [
+        ("unknown-setting", "A3"),
+        ("bad-setting", "B4"),
+    ]
 
 
 def test_missing_sheet_gives_typed_empty_frame():
     ws = Workspace.from_frames({})
     frame = ws.frame("Audits")
-    assert frame.empty and "audit_date" in frame and str(frame["audit_date"].dtype).startswith(
-        "datetime64")
+    assert (
+        frame.empty
+        and "audit_date" in frame
+        and str(frame["audit_date"].dtype).startswith("datetime64")
+    )

@@ -231,8 +231,45 @@ def _is_blank(series: pd.Series) -> pd.Series:
 
 
 def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Typed values and a boolean mask of cells that could not be typed (``bad-type``)."""
+    """Typed values and a boolean mask of cells that could not be typed (``bad-type``).
+
+    Sheets repeat values (ids, activities, dates), so each distinct value is typed once
+    and the result is spread back with integer codes: a million-row sheet costs the work
+    of its few thousand distinct values.
+    """
     raw = raw.reset_index(drop=True)
+    if (
+        col.type in ("number", "integer")
+        and pd.api.types.is_numeric_dtype(raw.dtype)
+        and (raw.dtype != bool)
+    ):
+        return _finish(col, raw.astype("float64"), raw.isna(), pd.Series(False, index=raw.index))
+    if col.type == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
+        values = raw.astype("datetime64[ns]").dt.normalize()
+        return _finish(col, values, raw.isna(), pd.Series(False, index=raw.index))
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+    u_values, u_bad = _coerce_distinct(col, u)
+    u_blank = _is_blank(u).to_numpy()
+    missing = codes < 0
+    safe = np.where(missing, 0, codes)
+    if len(u):
+        blank = missing | u_blank[safe]
+        bad = ~missing & u_bad.to_numpy()[safe]
+        taken = u_values.to_numpy()[safe]
+    else:
+        blank = np.ones(len(raw), dtype=bool)
+        bad = np.zeros(len(raw), dtype=bool)
+        taken = np.full(len(raw), None, dtype=object)
+    values = pd.Series(taken, index=raw.index, dtype=u_values.dtype)
+    values = values.where(~pd.Series(missing, index=raw.index))
+    return _finish(
+        col, values, pd.Series(blank, index=raw.index), pd.Series(bad & ~blank, index=raw.index)
+    )
+
+
+def _coerce_distinct(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Type a (small) series of distinct raw values; returns values and the bad mask."""
     blank = _is_blank(raw)
     if col.type in ("number", "integer"):
         values = _to_number(raw)
@@ -261,16 +298,23 @@ def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
         raw_bool = raw.map(
             lambda v: {True: "yes", False: "no"}.get(v) if isinstance(v, bool) else None
         )
-        values = mapped.astype(object).where(mapped.notna(), raw_bool)
+        values = mapped.astype(object).where(mapped.notna(), raw_bool).astype(object)
         bad = ~blank & values.isna()
-        values = values.astype(object)
     else:
         values = _to_text(raw, col.choices)
         bad = pd.Series(False, index=raw.index)
+    return values, bad.astype(bool)
+
+
+def _finish(
+    col: Column, values: pd.Series, blank: pd.Series, bad: pd.Series
+) -> tuple[pd.Series, pd.Series]:
     if col.default is not None:
-        values = values.where(~blank, col.default)
-    else:
-        values = values.where(~blank | (col.type != "text"), None)
+        values = values.astype(object).where(~blank, col.default)
+        if col.type in ("number", "integer"):
+            values = values.astype("float64")
+    elif col.type in ("text", "yesno"):
+        values = values.astype(object).where(~blank, None)
     return values, bad.astype(bool)
 
 

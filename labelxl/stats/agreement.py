@@ -41,6 +41,8 @@ _BANDS: tuple[tuple[float, str], ...] = (
     (1.0, "almost perfect"),
 )
 
+_MAX_COUNT = 1_000_000
+
 # Rows of the expected-disagreement matrix computed at once for ordinal/ratio data, to
 # bound memory when a numeric variable has thousands of distinct values.
 _BLOCK = 512
@@ -105,6 +107,10 @@ def _count_table(counts: Any, what: str = "counts") -> np.ndarray:
         raise MetricInputError(f"{what} must not be negative")
     if (arr != np.floor(arr)).any():
         raise MetricInputError(f"{what} must be whole numbers of raters")
+    if (arr > _MAX_COUNT).any():
+        # Beyond this, float64 sums lose whole raters and the formulas divide by rounding
+        # noise; no calibration table has a million raters on one item.
+        raise MetricInputError(f"{what} must be at most {_MAX_COUNT:,} raters per cell")
     return arr
 
 

@@ -449,3 +449,9 @@ def test_kappa_band_landis_koch(value: float | None, band: str) -> None:
 def test_kappa_band_rejects_impossible_values() -> None:
     with pytest.raises(MetricInputError):
         kappa_band(1.5)
+
+
+def test_absurd_counts_are_refused_not_divided_by_rounding_noise():
+    # Found by hypothesis through LX_FLEISS: 2**53 + 1 raters rounds to 2**53 in float64.
+    with pytest.raises(MetricInputError, match="at most"):
+        fleiss_kappa([[9007199254740992.0, 1.0]])

@@ -16,7 +16,7 @@ from labelxl.hours import (
     timesheet,
 )
 from labelxl.schema import PRODUCTIVE_ACTIVITIES
-from labelxl.workspace import Workspace
+from labelxl.workspace import Workspace, memoized
 
 EFFICIENCY_GROUPS = ("person_id", "project_id", "team", "market", "vendor")
 EFFICIENCY_COLUMNS = (
@@ -40,6 +40,7 @@ LABELER_COLUMNS = (
 )
 
 
+@memoized
 def efficiency(ws: Workspace, by: str = "person_id", freq: str = "month") -> pd.DataFrame:
     """Items, handle and productive hours, throughput and AHT per ``by`` value and period.
 
@@ -101,6 +102,7 @@ def _key(ws: Workspace, frame: pd.DataFrame, by: str) -> pd.Series:
     raise AssertionError(by)  # check_by has already refused anything else
 
 
+@memoized
 def labeler_table(ws: Workspace, freq: str = "month") -> pd.DataFrame:
     """Per person and period: the efficiency columns of the ``LX Labelers`` sheet."""
     return efficiency(ws, by="person_id", freq=freq)[list(LABELER_COLUMNS)]

@@ -17,7 +17,7 @@ from labelxl.schema import (
     PRODUCTIVE_ACTIVITIES,
     UNPLANNED_SHRINKAGE,
 )
-from labelxl.workspace import Workspace
+from labelxl.workspace import Workspace, memoized
 
 PERSON_GROUPS = ("person_id", "team", "market", "vendor")
 UNASSIGNED = "Unassigned"  # dimension value of people missing from the Roster or its column
@@ -184,6 +184,7 @@ def contracted_hours(ws: Workspace, person_period: pd.DataFrame, freq: Freq) -> 
 # --- public metrics ----------------------------------------------------------------------
 
 
+@memoized
 def working_hours(ws: Workspace, by: str = "person_id", freq: str = "month") -> pd.DataFrame:
     """Paid, productive and leave hours, utilisation, shrinkage and overtime per group and period.
 

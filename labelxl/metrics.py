@@ -138,12 +138,21 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
         _ratio(h * 3600, i)
         for h, i in zip(out["handle_hours"].fillna(0), out["items"].fillna(0), strict=True)
     ]
-    acc = [quality.quality_summary(ws, m) for m in months]
-    out["audited"] = [a["audits"] for a in acc]
-    out["correct"] = [a["correct"] for a in acc]
-    out["accuracy"] = [a["accuracy"] for a in acc]
-    out["ci_low"] = [a["accuracy_ci_low"] for a in acc]
-    out["ci_high"] = [a["accuracy_ci_high"] for a in acc]
+    facts = quality.audit_facts(ws)
+    per = pd.DataFrame(
+        {
+            "period": period_of(facts["audit_date"], "month").to_numpy(),
+            "correct": facts["correct"].to_numpy(),
+        }
+    )
+    acc = per.groupby("period")["correct"].agg(["size", "sum"])
+    audited = out["period"].map(acc["size"]).fillna(0).astype("int64")
+    correct = out["period"].map(acc["sum"]).fillna(0).astype("int64")
+    low, high = wilson_arrays(correct.to_numpy(), audited.to_numpy(), ws.settings.confidence)
+    out["audited"], out["correct"] = audited, correct
+    out["accuracy"] = (correct / audited.where(audited > 0)).astype("float64")
+    out["ci_low"] = np.where(audited > 0, low, np.nan)
+    out["ci_high"] = np.where(audited > 0, high, np.nan)
     sla = queues.sla(ws, "project_id", "month")
     if not sla.empty:
         s = sla.groupby("period")[["items_done", "done_within_sla"]].sum()

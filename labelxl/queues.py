@@ -7,7 +7,7 @@ import pandas as pd
 
 from labelxl.dimensions import projects
 from labelxl.hours import check_by, check_freq, empty, period_table, periods, ratio, unassigned
-from labelxl.workspace import Workspace
+from labelxl.workspace import Workspace, memoized
 
 PROJECT_GROUPS = ("project_id", "market", "language", "policy_area", "queue_type")
 SLA_COLUMNS = (
@@ -23,6 +23,7 @@ SLA_COLUMNS = (
 )
 
 
+@memoized
 def sla(ws: Workspace, by: str = "project_id", freq: str = "month") -> pd.DataFrame:
     """SLA, turnaround and backlog per ``by`` value (project_id or a project dimension) and period.
 

@@ -13,7 +13,7 @@ from labelxl.hours import check_freq, check_month, empty, period_table, periods,
 from labelxl.periods import Freq
 from labelxl.projects import volume_plan
 from labelxl.schema import PRODUCTIVE_ACTIVITIES
-from labelxl.workspace import Workspace
+from labelxl.workspace import Workspace, memoized
 
 EXPOSURE_COLUMNS = (
     "person_id",
@@ -74,6 +74,7 @@ def _runs(days: pd.DataFrame, by: list[str]) -> pd.Series:
     return run.map(run.value_counts()).reindex(days.index)
 
 
+@memoized
 def exposure(ws: Workspace, freq: str = "week") -> pd.DataFrame:
     """Graphic-queue exposure per person and period, against the Settings caps (EXPOSURE_COLUMNS).
 

@@ -8,9 +8,10 @@ the exact cell, so the same rules apply to workbooks and to DataFrames.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -95,6 +96,25 @@ class Workspace:
             ws.settings, found = read_settings(sheets["Settings"])
             ws.findings.extend(found)
         return ws
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def memoized(fn: F) -> F:
+    """Compute a metric once per workspace and arguments; later calls get a copy.
+
+    A refresh asks for the same tables several times (the deck's wellbeing slide and the
+    over-cap list both need exposure); copies keep callers from editing the shared one.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(ws: Workspace, *args: Any, **kwargs: Any) -> Any:
+        key = f"{fn.__module__}.{fn.__qualname__}:{args!r}:{sorted(kwargs.items())!r}"
+        value = ws.cached(key, lambda: fn(ws, *args, **kwargs))
+        return value.copy() if isinstance(value, pd.DataFrame) else value
+
+    return wrapper  # type: ignore[return-value]
 
 
 def empty_frame(schema: SheetSchema) -> pd.DataFrame:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from labelxl import __version__
-from labelxl.errors import LabelxlError
+from labelxl.errors import LabelxlError, RefreshBlocked
 from labelxl.findings import Finding, Report
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -26,6 +26,9 @@ def _user_errors() -> Iterator[None]:
     """Turn labelxl's exceptions (and a few OS ones) into one clear line and exit code 2."""
     try:
         yield
+    except RefreshBlocked as exc:
+        click.secho(f"labelxl: {exc}", fg="red", err=True)
+        sys.exit(EXIT_FINDINGS)
     except LabelxlError as exc:
         click.secho(f"labelxl: {exc}", fg="red", err=True)
         sys.exit(EXIT_INPUT)

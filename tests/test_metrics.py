@@ -65,8 +65,20 @@ def test_weekly_quality_limits_contain_the_center(metrics):
 
 
 def test_labelers_table_has_the_lx_contract(metrics):
-    need = {"person_id", "period", "items", "productive_hours", "throughput", "aht_sec",
-            "audited", "correct", "accuracy", "ci_low", "ci_high", "flag"}
+    need = {
+        "person_id",
+        "period",
+        "items",
+        "productive_hours",
+        "throughput",
+        "aht_sec",
+        "audited",
+        "correct",
+        "accuracy",
+        "ci_low",
+        "ci_high",
+        "flag",
+    }
     assert need <= set(metrics.labelers.columns)
     assert set(metrics.labelers["flag"]) <= {"below", "above", "within", "insufficient"}
     # The coaching rule: below only when the whole interval is under the target.
@@ -75,8 +87,16 @@ def test_labelers_table_has_the_lx_contract(metrics):
 
 
 def test_projects_table_has_the_lx_contract(metrics):
-    need = {"project_id", "period", "items", "target_volume", "sla", "accuracy",
-            "forecast_finish", "rag"}
+    need = {
+        "project_id",
+        "period",
+        "items",
+        "target_volume",
+        "sla",
+        "accuracy",
+        "forecast_finish",
+        "rag",
+    }
     assert need <= set(metrics.projects.columns)
     assert set(metrics.projects["rag"]) <= {"Red", "Amber", "Green"}
 

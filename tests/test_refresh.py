@@ -37,18 +37,51 @@ def test_refresh_writes_lx_sheets_and_keeps_every_user_part(demo_dir):
     res = refresh(demo_dir, today=TODAY)
     after = _parts(tracker)
     assert res.target == tracker and res.month == "2026-06"
-    assert {"LX Summary", "LX Labelers", "LX Projects", "LX Quality", "LX Capacity",
-            "LX Wellbeing", "LX People", "LX Issues", "LX Log"} <= set(res.sheets)
-    editable = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels",
-                "xl/styles.xml"}
+    assert {
+        "LX Summary",
+        "LX Labelers",
+        "LX Projects",
+        "LX Quality",
+        "LX Capacity",
+        "LX Wellbeing",
+        "LX People",
+        "LX Issues",
+        "LX Log",
+    } <= set(res.sheets)
+    editable = {
+        "[Content_Types].xml",
+        "xl/workbook.xml",
+        "xl/_rels/workbook.xml.rels",
+        "xl/styles.xml",
+    }
     changed = {n for n in before if n not in editable and before[n] != after.get(n)}
     assert changed == set()
     header = _sheet(tracker, "LX Labelers")[0]
-    assert {"person_id", "period", "items", "productive_hours", "throughput", "aht_sec",
-            "audited", "correct", "accuracy", "ci_low", "ci_high", "flag"} <= set(header)
+    assert {
+        "person_id",
+        "period",
+        "items",
+        "productive_hours",
+        "throughput",
+        "aht_sec",
+        "audited",
+        "correct",
+        "accuracy",
+        "ci_low",
+        "ci_high",
+        "flag",
+    } <= set(header)
     header = _sheet(tracker, "LX Projects")[0]
-    assert {"project_id", "period", "items", "target_volume", "sla", "accuracy",
-            "forecast_finish", "rag"} <= set(header)
+    assert {
+        "project_id",
+        "period",
+        "items",
+        "target_volume",
+        "sla",
+        "accuracy",
+        "forecast_finish",
+        "rag",
+    } <= set(header)
 
 
 def test_issues_sheet_lists_every_finding_with_its_cell(demo_dir):

@@ -137,6 +137,32 @@ def _make_backup(path: Path, backup_dir: Path, keep: int) -> Path:
     return target
 
 
+def write_new_file(path: str | os.PathLike[str], writer_fn: Callable[[Path], object]) -> Path:
+    """Produce a file labelxl owns (a new template, demo workbook or deck) whole or not at all.
+
+    ``writer_fn`` writes a temporary file in the same folder, which then replaces ``path``.
+    No backup and no workbook check: use ``atomic_write`` for the user's workbooks. A target
+    held open by another program (Windows) raises ``WorkbookLockedError``.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        writer_fn(tmp)
+        os.chmod(tmp, _new_file_mode())  # mkstemp makes it private; these files are not
+        try:
+            os.replace(tmp, target)
+        except PermissionError as exc:  # Windows: the file is open in Excel or PowerPoint
+            raise WorkbookLockedError(
+                target, "is open in another program; close it and run again"
+            ) from exc
+    finally:
+        tmp.unlink(missing_ok=True)
+    return target
+
+
 def _new_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)

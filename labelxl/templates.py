@@ -14,7 +14,6 @@ import datetime as dt
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
-from labelxl.errors import TemplateError, WorkbookError, WorkbookLockedError
+from labelxl.errors import TemplateError, WorkbookError
 from labelxl.findings import col_letter
+from labelxl.safewrite import write_new_file
 from labelxl.schema import SHEETS, WORKBOOKS, Column, SheetSchema
 from labelxl.settings import Settings
 
@@ -96,29 +96,7 @@ def write_workbook(
         )
     if not sheets:
         raise TemplateError("write_workbook needs at least one sheet")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        _write(tmp, sheets, settings, title)
-        os.chmod(tmp, _new_file_mode())  # mkstemp makes it private; a workbook is not
-        try:
-            os.replace(tmp, target)
-        except PermissionError as exc:  # Windows: the target is open in Excel
-            raise WorkbookLockedError(
-                target, "is open in another program; close it and run again"
-            ) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def _new_file_mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return write_new_file(path, lambda tmp: _write(tmp, sheets, settings, title))
 
 
 def write_templates(folder: str | os.PathLike[str], overwrite: bool = False) -> list[Path]:

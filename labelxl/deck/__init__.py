@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import tempfile
 from pathlib import Path
 
 from labelxl import i18n
@@ -17,8 +16,9 @@ from labelxl.deck.narrative import Narrative
 from labelxl.deck.people import AUDIENCES, People
 from labelxl.deck.slides import SLIDES, Deck, build_slides
 from labelxl.deck.template import open_template, set_metadata
-from labelxl.errors import SettingsError, WorkbookLockedError
+from labelxl.errors import SettingsError
 from labelxl.metrics import Metrics
+from labelxl.safewrite import write_new_file
 
 SECRET_FILE = Path(".labelxl") / "secret"
 
@@ -64,28 +64,7 @@ def build_deck(
 
 
 def _save(prs, target: Path) -> Path:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=".pptx", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        prs.save(str(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())
-        try:
-            os.replace(tmp, target)
-        except PermissionError as exc:  # Windows: the deck is open in PowerPoint
-            raise WorkbookLockedError(
-                target, "is open in another program; close it and run again"
-            ) from exc
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    return write_new_file(target, lambda tmp: prs.save(str(tmp)))
 
 
 def workspace_secret(root: str | os.PathLike[str]) -> str:

@@ -20,7 +20,6 @@ import datetime as dt
 import io
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ import pandas as pd
 
 from labelxl.errors import TemplateError
 from labelxl.excel.vba import procedures, project_of
+from labelxl.safewrite import write_new_file
 from labelxl.schema import SHEETS, WORKBOOKS
 
 START_SHEET = "Start"
@@ -126,11 +126,8 @@ def build_ready_workbook(
         raise TemplateError(f"a macro-enabled workbook must end in .xlsm (got {target.name})")
     project = project if project is not None else standalone_vba()
     check_project(project)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=".xlsm", dir=target.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
+
+    def write(tmp: Path) -> None:
         book = templates._Book(tmp, title)
         book.wb.add_vba_project(io.BytesIO(project), is_stream=True)
         book.wb.set_vba_name("ThisWorkbook")  # the project's workbook module is ThisWorkbook
@@ -143,11 +140,8 @@ def build_ready_workbook(
                 templates._write_sheet(book, SHEETS[name], frame)
         _conf_sheet(book.wb)
         book.close()
-        os.chmod(tmp, templates._new_file_mode())
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return target
+
+    return write_new_file(target, write)
 
 
 def _start_sheet(wb: Any, title: str, sheet_names: Sequence[str]) -> None:

@@ -29,7 +29,6 @@ from labelxl.schema import OUTPUT_PREFIX, SHEETS, Column, SheetSchema, normalise
 from labelxl.workspace import (
     SheetData,
     Workspace,
-    coerce_column,
     read_settings,
     sheet_from_raw,
 )
@@ -305,27 +304,67 @@ def _parse_sheet(
     labels = [_label(v) for v in rows[header][first : last + 1]] if rows else []
     del rows
     numbers = np.arange(header + 2, header + 2 + len(block), dtype=np.int64)
-    # Blank rows are not records. Dropped here, before typing, because a typed blank row
-    # would carry column defaults (status Active, disputed no) and look filled.
-    blank = _blank_rows(block)
-    if blank.any():
-        block, numbers = block[~blank], numbers[~blank]
-    wanted = {normalise_header(c.name): c for c in schema.columns}
-    columns: dict[int, pd.Series] = {}
-    for pos in range(width):
-        key = normalise_header(labels[pos]) if labels[pos] is not None else ""
-        col = wanted.get(key)
-        columns[pos] = _pretype(block[:, pos], col, package.date1904)
-    raw = pd.DataFrame(columns, index=pd.RangeIndex(len(block)))
-    raw.columns = pd.Index(labels, dtype=object)
-    return sheet_from_raw(
+    return typed_sheet(
         schema,
-        raw,
+        block,
+        labels,
         header_row=header + 1,
         first_col=first,
         workbook=workbook,
         sheet_name=part.name,
         rows=numbers,
+        date1904=package.date1904,
+    )
+
+
+def typed_sheet(
+    schema: SheetSchema,
+    raw: pd.DataFrame | np.ndarray,
+    labels: list[str | None] | None = None,
+    *,
+    header_row: int = 1,
+    first_col: int = 0,
+    workbook: str = "",
+    sheet_name: str = "",
+    rows: np.ndarray | None = None,
+    date1904: bool = False,
+) -> tuple[SheetData, list[Finding]]:
+    """``sheet_from_raw`` with the reader's safeguards, for any door that has raw cells.
+
+    ``raw`` is a DataFrame whose columns are the header texts, or a 2-D object array with
+    the header texts in ``labels``. Before typing: blank rows are dropped (a typed blank row
+    would carry column defaults, status Active or disputed no, and look filled); TRUE/FALSE
+    in a column that also holds numbers or text become the text "TRUE"/"FALSE" (typing
+    each distinct value once would otherwise take TRUE for 1); dates pandas cannot hold
+    (9999-12-31) become ``bad-type`` findings instead of an exception; plain serials of a
+    1904-system workbook are shifted; clean number and date columns are typed directly.
+    """
+    if isinstance(raw, pd.DataFrame):
+        labels = list(raw.columns)
+        block = raw.to_numpy(dtype=object)
+    else:
+        block = raw
+    labels = list(labels or [])
+    if rows is None:
+        rows = np.arange(header_row + 1, header_row + 1 + len(block), dtype=np.int64)
+    blank = _blank_rows(block)
+    if blank.any():
+        block, rows = block[~blank], rows[~blank]
+    wanted = {normalise_header(c.name): c for c in schema.columns}
+    columns: dict[int, pd.Series] = {}
+    for pos, label in enumerate(labels):
+        col = wanted.get(normalise_header(label)) if _label(label) is not None else None
+        columns[pos] = _pretype(block[:, pos], col, date1904)
+    frame = pd.DataFrame(columns, index=pd.RangeIndex(len(block)))
+    frame.columns = pd.Index(labels, dtype=object)
+    return sheet_from_raw(
+        schema,
+        frame,
+        header_row=header_row,
+        first_col=first_col,
+        workbook=workbook,
+        sheet_name=sheet_name,
+        rows=rows,
     )
 
 
@@ -429,7 +468,6 @@ def _pretype(values: np.ndarray, col: Column | None, date1904: bool) -> pd.Serie
             # Plain serial numbers count from 1904 in such workbooks; sheet_from_raw assumes 1900.
             shifted = [v + _DATE1904_SHIFT if type(v) in (int, float) else v for v in values]
             series = pd.Series(np.array(shifted, dtype=object), dtype=object)
-        series = _guard_dates(col, series)
         if kinds and kinds <= {dt.date, dt.datetime} and series.dtype == object:
             with contextlib.suppress(ValueError, TypeError, OverflowError):
                 return series.where(~blank, None).astype("datetime64[ns]")
@@ -437,45 +475,6 @@ def _pretype(values: np.ndarray, col: Column | None, date1904: bool) -> pd.Serie
     if kinds and kinds <= {int, float}:
         return series.where(~blank, np.nan).astype("float64")
     return series
-
-
-_OVERFLOW = (pd.errors.OutOfBoundsDatetime, OverflowError)
-
-
-def _guard_dates(col: Column, series: pd.Series) -> pd.Series:
-    """Mark dates pandas cannot hold (before 1677 or after 2262, e.g. 9999-12-31 for "no end").
-
-    ``coerce_column`` raises on them instead of reporting them; marked as text that is not a
-    date, each becomes an ordinary ``bad-type`` finding. Distinct values are tried together,
-    and only when that fails are they split to find the culprits.
-    """
-    codes, distinct = pd.factorize(series.to_numpy(), use_na_sentinel=False)
-
-    def culprits(index: np.ndarray) -> list[int]:
-        try:
-            coerce_column(col, pd.Series(distinct[index], dtype=object))
-            return []
-        except _OVERFLOW:
-            if len(index) == 1:
-                return [int(index[0])]
-            half = len(index) // 2
-            return culprits(index[:half]) + culprits(index[half:])
-
-    bad = culprits(np.arange(len(distinct)))
-    if not bad:
-        return series
-    marked = np.isin(codes, bad)
-    values = series.to_numpy(copy=True)
-    values[marked] = [f"{_plain_date(v)} (outside 1678–2261)" for v in values[marked]]
-    return pd.Series(values, dtype=object)
-
-
-def _plain_date(value: object) -> str:
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -175,12 +175,14 @@ def sheet_from_raw(
     if rows is None:
         rows = np.arange(header_row + 1, header_row + 1 + len(raw), dtype=np.int64)
     frame = pd.DataFrame(index=pd.RangeIndex(len(raw)))
+    raw_blank: dict[str, np.ndarray] = {}
     for col in schema.columns:
         if col.name not in picked:
             frame[col.name] = empty_frame(schema)[col.name].reindex(frame.index)
             continue
-        values, bad = coerce_column(col, picked[col.name])
+        values, bad, blank_cells = _coerce(col, picked[col.name])
         frame[col.name] = values
+        raw_blank[col.name] = blank_cells.to_numpy()
         if bad.any():
             for idx in np.flatnonzero(bad.to_numpy()):
                 found_value = picked[col.name].iloc[idx]
@@ -199,10 +201,10 @@ def sheet_from_raw(
                     )
                 )
     frame[ROW] = rows
-    # Blank trailing (and interior all-blank) rows are not records.
-    known = [c.name for c in schema.columns if c.name in picked]
-    if known:
-        blank = frame[known].isna().all(axis=1)
+    # Blank trailing (and interior all-blank) rows are not records. Judge blankness on the
+    # cells as typed, before defaults (a blank row must not become a "disputed = no" audit).
+    if raw_blank:
+        blank = np.logical_and.reduce(list(raw_blank.values()))
         if blank.any():
             frame = frame.loc[~blank].reset_index(drop=True)
     data = SheetData(
@@ -223,7 +225,7 @@ def _choices(names: tuple[str, ...], cap: int = 6) -> str:
 
 def _type_phrase(col: Column) -> str:
     return {
-        "date": "a date",
+        "date": "a date in the years 1678–2261",
         "number": "a number",
         "integer": "a whole number",
         "yesno": "yes or no",
@@ -251,7 +253,13 @@ def _is_blank(series: pd.Series) -> pd.Series:
 
 
 def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Typed values and a boolean mask of cells that could not be typed (``bad-type``).
+    """Typed values and a boolean mask of cells that could not be typed (``bad-type``)."""
+    values, bad, _blank = _coerce(col, raw)
+    return values, bad
+
+
+def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Typed values, the ``bad-type`` mask and the mask of cells that were blank as typed.
 
     Sheets repeat values (ids, activities, dates), so each distinct value is typed once
     and the result is spread back with integer codes: a million-row sheet costs the work
@@ -265,9 +273,16 @@ def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     ):
         return _finish(col, raw.astype("float64"), raw.isna(), pd.Series(False, index=raw.index))
     if col.type == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values = raw.astype("datetime64[ns]").dt.normalize()
-        return _finish(col, values, raw.isna(), pd.Series(False, index=raw.index))
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        values, bad = _ns_dates(raw)
+        return _finish(col, values, raw.isna(), bad)
+    objects = raw.to_numpy(dtype=object)
+    is_bool = np.fromiter((type(v) is bool for v in objects), dtype=bool, count=len(objects))
+    if is_bool.any() and not is_bool[~pd.isna(objects)].all():
+        # TRUE == 1 == 1.0 as hash keys, so distinct-value typing would merge them: type
+        # such (rare) mixed columns cell by cell instead.
+        values, bad = _coerce_distinct(col, raw)
+        return _finish(col, values, _is_blank(raw), bad)
+    codes, uniques = pd.factorize(objects, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
     u_values, u_bad = _coerce_distinct(col, u)
     u_blank = _is_blank(u).to_numpy()
@@ -328,14 +343,15 @@ def _coerce_distinct(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]
 
 def _finish(
     col: Column, values: pd.Series, blank: pd.Series, bad: pd.Series
-) -> tuple[pd.Series, pd.Series]:
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    blank = blank.astype(bool)
     if col.default is not None:
         values = values.astype(object).where(~blank, col.default)
         if col.type in ("number", "integer"):
             values = values.astype("float64")
     elif col.type in ("text", "yesno"):
         values = values.astype(object).where(~blank, None)
-    return values, bad.astype(bool)
+    return values, bad.astype(bool), blank
 
 
 def _to_number(raw: pd.Series) -> pd.Series:
@@ -350,42 +366,62 @@ def _to_number(raw: pd.Series) -> pd.Series:
 
 
 def _to_date(raw: pd.Series) -> pd.Series:
+    """Dates from datetimes, Excel serials or text (ISO, then day-first, then US style).
+
+    Called on distinct values only, so it may work value by value. Dates pandas cannot
+    hold (before 1678 or after 2261, e.g. 9999-12-31 for "no end") become NaT, which the
+    caller reports as ``bad-type`` instead of failing.
+    """
     if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        return raw.astype("datetime64[ns]").dt.normalize()
-    obj = raw.astype(object)
-    out = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
-    is_dt = obj.map(lambda v: isinstance(v, (dt.date, pd.Timestamp))).astype(bool)
-    if is_dt.any():
-        out[is_dt] = pd.to_datetime(obj[is_dt].map(_date_only), errors="coerce")
-    is_num = obj.map(
-        lambda v: isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
-    ).astype(bool)
-    if is_num.any():
-        serial = pd.to_numeric(obj[is_num], errors="coerce").astype("float64")
-        ok = (serial >= 1) & (serial < 2958466)  # Excel's valid serial range
-        days = pd.to_timedelta(np.floor(serial.where(ok)), unit="D")
-        out[is_num] = (EXCEL_EPOCH + days).astype("datetime64[ns]")
-    is_str = obj.map(lambda v: isinstance(v, str) and v.strip() != "").astype(bool)
-    if is_str.any():
-        text = obj[is_str].str.strip()
-        parsed = pd.to_datetime(text, errors="coerce", format="ISO8601")
-        missing = parsed.isna()
-        if missing.any():
+        return _ns_dates(raw)[0]
+    out = [_one_date(v) for v in raw.to_numpy(dtype=object)]
+    return pd.Series(pd.DatetimeIndex(out, dtype="datetime64[ns]"), index=raw.index)
+
+
+_DATE_FORMATS = ("%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d")
+
+
+_YEARS = range(1678, 2262)  # what datetime64[ns] holds
+
+
+def _ns_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Day-resolution datetime64[ns] values; dates outside _YEARS become NaT and are bad."""
+    years = raw.dt.year
+    ok = years.isna() | ((years >= _YEARS.start) & (years < _YEARS.stop))
+    values = raw.where(ok).astype("datetime64[ns]").dt.normalize()
+    return values, (~ok).astype(bool)
+
+
+def _one_date(value: object) -> pd.Timestamp:
+    day = _parse_date(value)
+    return day if day is not pd.NaT and day.year in _YEARS else pd.NaT
+
+
+def _parse_date(value: object) -> pd.Timestamp:
+    try:
+        if isinstance(value, (dt.date, pd.Timestamp)):  # datetime is a date too
+            return pd.Timestamp(value.year, value.month, value.day)
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            serial = float(value)
+            if not 1 <= serial < 2958466:  # Excel's valid serial range
+                return pd.NaT
+            return EXCEL_EPOCH + pd.Timedelta(days=int(np.floor(serial)))
+        if isinstance(value, str) and value.strip():
+            text = value.strip()
+            try:
+                return pd.Timestamp(pd.to_datetime(text, format="ISO8601")).normalize()
+            except (ValueError, TypeError):
+                pass
             # Day-first is what most markets outside the US type; US style (m/d/Y) is
-            # only accepted when it cannot be read day-first.
-            alt = pd.to_datetime(text[missing], errors="coerce", format="%d/%m/%Y")
-            alt2 = pd.to_datetime(text[missing], errors="coerce", format="%m/%d/%Y")
-            parsed[missing] = alt.fillna(alt2)
-        out[is_str] = parsed.dt.normalize().astype("datetime64[ns]")
-    return out
-
-
-def _date_only(value: object) -> object:
-    if isinstance(value, dt.datetime):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    return value
+            # only accepted when the text cannot be read day-first.
+            for fmt in _DATE_FORMATS:
+                try:
+                    return pd.Timestamp(dt.datetime.strptime(text, fmt))
+                except ValueError:
+                    continue
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, ValueError):
+        return pd.NaT
+    return pd.NaT
 
 
 def _to_text(raw: pd.Series, choices: tuple[str, ...] | None) -> pd.Series:

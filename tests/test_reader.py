@@ -394,6 +394,18 @@ def test_agrees_with_openpyxl(tmp_path: Path, records: list[tuple[str, dt.date, 
     assert np.allclose(ours["target_volume"], theirs["target_volume"].astype(float))
 
 
+def test_true_and_one_in_one_column_stay_distinct(tmp_path: Path) -> None:
+    rows: Rows = [
+        ["person_id", "name", "role", "start_date", "fte"],
+        ["L1", "A", "Labeler", D, True],
+        ["L2", "B", "Labeler", D, 1],
+        ["L3", "C", "Labeler", D, 0.5],
+    ]
+    ws = read_workspace(write_book(tmp_path / "r.xlsx", {"Roster": rows}))
+    assert ws.frame("Roster")["fte"].tolist()[1:] == [1.0, 0.5]
+    assert [(f.code, f.cell, f.value) for f in ws.findings] == [("bad-type", "E2", "TRUE")]
+
+
 CELL = st.one_of(
     st.sampled_from(
         [
@@ -414,7 +426,6 @@ CELL = st.one_of(
         ]
     ),
     st.none(),
-    st.booleans(),
     st.integers(-3, 50000),
     st.floats(-1, 60000, allow_nan=False),
     st.dates(dt.date(1950, 1, 1), dt.date(2100, 1, 1)),
@@ -427,17 +438,16 @@ CELL = st.one_of(
 @given(
     st.sampled_from(["Roster", "Audits", "Projects", "Timesheet"]), st.integers(0, 20), st.data()
 )
-def test_typed_sheet_equals_sheet_from_raw(name: str, n: int, data: st.DataObject) -> None:
+def test_typed_sheet_agrees_with_sheet_from_raw(name: str, n: int, data: st.DataObject) -> None:
+    """The reader's fast paths change nothing: same frame and findings, blank rows aside."""
     schema = SHEETS[name]
     headers = data.draw(
         st.lists(st.sampled_from([*schema.column_names, "Extra", ""]), min_size=1, max_size=8)
     )
-    # Columns of one kind only (the factorised path) and of mixed kinds (the fallback).
     kinds = [data.draw(st.sampled_from(["mixed", "text", "number", "date"])) for _ in headers]
     one = {
         "text": st.sampled_from(["", "a", " b ", "yes", "Labeler", "P1", "2026-01-05"]),
         "number": st.floats(-5, 100, allow_nan=False),
-        # sheet_from_raw itself crashes outside pandas' date range (see test below).
         "date": st.dates(dt.date(1700, 1, 1), dt.date(2200, 1, 1)),
         "mixed": CELL,
     }
@@ -448,12 +458,65 @@ def test_typed_sheet_equals_sheet_from_raw(name: str, n: int, data: st.DataObjec
     raw = pd.DataFrame(columns, index=pd.RangeIndex(n))
     raw.columns = pd.Index(headers, dtype=object)
     rows = np.arange(7, 7 + n, dtype=np.int64)
-    where = {"header_row": 6, "first_col": 2, "workbook": "w.xlsx", "sheet_name": name}
-    fast, fast_found = typed_sheet(schema, raw, rows=rows, **where)  # type: ignore[arg-type]
-    slow, slow_found = sheet_from_raw(schema, raw, rows=rows, **where)  # type: ignore[arg-type]
+    fast, fast_found = typed_sheet(
+        schema, raw, header_row=6, first_col=2, sheet_name=name, rows=rows
+    )
+    keep = ~reader._blank_rows(raw.to_numpy(dtype=object))
+    slow, slow_found = sheet_from_raw(
+        schema, raw[keep], header_row=6, first_col=2, sheet_name=name, rows=rows[keep]
+    )
     pd.testing.assert_frame_equal(fast.frame, slow.frame)
     assert [f.to_dict() for f in fast_found] == [f.to_dict() for f in slow_found]
-    assert fast.letters == slow.letters and fast.header_row == slow.header_row
+    assert fast.letters == slow.letters
+
+
+def test_typed_sheet_safeguards_for_other_doors() -> None:
+    raw = pd.DataFrame(
+        {
+            "audit_id": ["A1", None, " ", "A2"],
+            "audit_date": [D, None, "", 1.0],
+            "disputed": [True, None, None, "no"],
+        },
+        dtype=object,
+    )
+    data, found = typed_sheet(SHEETS["Audits"], raw, header_row=3, sheet_name="Audits")
+    assert data.frame["_row"].tolist() == [4, 7]  # the two blank rows are not records
+    assert data.frame["disputed"].tolist() == ["yes", "no"]
+    end = pd.DataFrame(
+        {"person_id": ["L1", "L2"], "end_date": [dt.date(9999, 12, 31), 1.0], "fte": [True, 1.0]},
+        dtype=object,
+    )
+    data, found = typed_sheet(SHEETS["Roster"], end)
+    assert sorted((f.cell, f.column) for f in found) == [("B2", "end_date"), ("C2", "fte")]
+    assert data.frame["fte"].tolist()[1] == 1.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.sampled_from(["", " ", "\t\n", "\u00a0", "a", " b "]),
+                st.none(),
+                st.floats(),
+                st.booleans(),
+                st.dates(),
+            ),
+            min_size=3,
+            max_size=3,
+        ),
+        max_size=12,
+    )
+)
+def test_blank_rows_are_rows_of_empty_or_space_only_cells(rows: Rows) -> None:
+    block = np.empty((len(rows), 3), dtype=object)
+    for i, row in enumerate(rows):
+        block[i, :] = row
+    expected = [
+        all(v is None or v != v or (isinstance(v, str) and not v.strip()) for v in row)
+        for row in rows
+    ]
+    assert reader._blank_rows(block).tolist() == expected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -741,6 +804,13 @@ def test_more_rows_than_excel_allows(tmp_path: Path, monkeypatch: pytest.MonkeyP
         lambda x: x.replace(b'<row r="4"', f'<row r="{big}"'.encode()),
     )
     refused(by_last_row, "more rows than Excel allows")
+    in_utf16 = rebuilt(
+        by_last_row,
+        tmp_path / "utf16.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda x: x.decode().replace('"UTF-8"', '"UTF-16"').encode("utf-16"),
+    )
+    refused(in_utf16, "more rows than Excel allows")
     # Rows without an r attribute are counted (a small limit keeps the test file small).
     monkeypatch.setattr(reader, "MAX_ROWS", 3)
     unnumbered = rebuilt(

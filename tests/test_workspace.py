@@ -94,3 +94,59 @@ def test_missing_sheet_gives_typed_empty_frame():
         and "audit_date" in frame
         and str(frame["audit_date"].dtype).startswith("datetime64")
     )
+
+
+def test_dates_pandas_cannot_hold_are_bad_type_not_a_crash():
+    for far in (dt.datetime(9999, 12, 31), "9999-12-31", 2958465, dt.date(1500, 1, 1)):
+        ws = Workspace.from_frames(
+            {
+                "Roster": pd.DataFrame(
+                    {
+                        "person_id": ["L1"],
+                        "name": ["A"],
+                        "role": ["Labeler"],
+                        "start_date": ["2026-01-01"],
+                        "end_date": [far],
+                    }
+                )
+            }
+        )
+        assert pd.isna(ws.frame("Roster").loc[0, "end_date"])
+        assert [(f.code, f.cell) for f in ws.findings] == [("bad-type", "E2")]
+        assert "1678" in ws.findings[0].message
+
+
+def test_true_is_not_merged_with_one():
+    ws = Workspace.from_frames(
+        {
+            "Production": pd.DataFrame(
+                {
+                    "date": ["2026-01-01"] * 3,
+                    "person_id": ["L1"] * 3,
+                    "project_id": ["P"] * 3,
+                    "items": [True, 1.0, 5],
+                    "handle_minutes": [1, 2, 3],
+                }
+            )
+        }
+    )
+    assert ws.frame("Production")["items"].tolist()[1:] == [1.0, 5.0]
+    assert [(f.code, f.cell) for f in ws.findings] == [("bad-type", "D2")]
+
+
+def test_a_blank_row_is_not_turned_into_a_record_by_defaults():
+    cols = [
+        "audit_id",
+        "audit_date",
+        "item_id",
+        "project_id",
+        "person_id",
+        "auditor_id",
+        "labeler_decision",
+        "auditor_decision",
+    ]
+    frame = pd.DataFrame({c: ["x1", None] for c in cols})
+    frame["audit_date"] = ["2026-01-01", None]
+    frame["disputed"] = ["yes", None]  # blank → default "no" must not make row 3 a record
+    ws = Workspace.from_frames({"Audits": frame})
+    assert ws.frame("Audits")[ROW].tolist() == [2]

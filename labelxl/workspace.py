@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from pandas._libs.tslibs.nattype import NaTType
 
 from labelxl.errors import SettingsError
 from labelxl.findings import Finding, col_letter
@@ -288,18 +289,20 @@ def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
     u_blank = _is_blank(u).to_numpy()
     missing = codes < 0
     safe = np.where(missing, 0, codes)
+    blank_cells: np.ndarray = np.ones(len(raw), dtype=bool)
+    bad_cells: np.ndarray = np.zeros(len(raw), dtype=bool)
+    taken: np.ndarray = np.full(len(raw), None, dtype=object)
     if len(u):
-        blank = missing | u_blank[safe]
-        bad = ~missing & u_bad.to_numpy()[safe]
+        blank_cells = missing | u_blank[safe]
+        bad_cells = ~missing & u_bad.to_numpy()[safe]
         taken = u_values.to_numpy()[safe]
-    else:
-        blank = np.ones(len(raw), dtype=bool)
-        bad = np.zeros(len(raw), dtype=bool)
-        taken = np.full(len(raw), None, dtype=object)
     values = pd.Series(taken, index=raw.index, dtype=u_values.dtype)
     values = values.where(~pd.Series(missing, index=raw.index))
     return _finish(
-        col, values, pd.Series(blank, index=raw.index), pd.Series(bad & ~blank, index=raw.index)
+        col,
+        values,
+        pd.Series(blank_cells, index=raw.index),
+        pd.Series(bad_cells & ~blank_cells, index=raw.index),
     )
 
 
@@ -392,12 +395,12 @@ def _ns_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, (~ok).astype(bool)
 
 
-def _one_date(value: object) -> pd.Timestamp:
+def _one_date(value: object) -> pd.Timestamp | NaTType:
     day = _parse_date(value)
-    return day if day is not pd.NaT and day.year in _YEARS else pd.NaT
+    return day if isinstance(day, pd.Timestamp) and day.year in _YEARS else pd.NaT
 
 
-def _parse_date(value: object) -> pd.Timestamp:
+def _parse_date(value: object) -> pd.Timestamp | NaTType:
     try:
         if isinstance(value, (dt.date, pd.Timestamp)):  # datetime is a date too
             return pd.Timestamp(value.year, value.month, value.day)

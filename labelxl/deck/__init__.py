@@ -106,12 +106,13 @@ def build_deck_for_workspace(
     """
     from labelxl.metrics import compute
     from labelxl.reader import read_workspace
+    from labelxl.refresh import CACHE_DIR
     from labelxl.validate import validate
 
     i18n.check_lang(lang)
     source = Path(path)
     root = source if source.is_dir() else source.parent
-    ws = read_workspace(source)
+    ws = read_workspace(source, cache_dir=root / CACHE_DIR)  # refresh usually just filled it
     report = validate(ws)
     # month=None: compute picks the last complete month (periods.last_complete_month of
     # the Production dates, judged against the workspace's today).

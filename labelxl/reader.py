@@ -107,6 +107,15 @@ class Package:
     date1904: bool = False
     shared_strings_part: str = "xl/sharedStrings.xml"
     styles_part: str = "xl/styles.xml"
+    # Checks left for the moment a part is parsed (check_package(defer_sheets=True)).
+    _pending: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _verifier: Any = field(default=None, repr=False)
+
+    def verify_for_parsing(self, part: str) -> None:
+        """Run the full checks a deferred sheet (and the parts it needs) still owes."""
+        for name in (self.shared_strings_part, self.styles_part, part):
+            if name in self._pending:
+                self._verifier.full(name, rows=self._pending.pop(name))
 
     @property
     def shared_digest(self) -> str:
@@ -140,7 +149,7 @@ def read_workspace(
     findings: list[Finding] = []
     for file in files:
         say(f"Checking {file.name}")
-        package = check_package(file)
+        package = check_package(file, defer_sheets=cache_dir is not None)
         known = [part for part in package.sheets if part.known]
         if single and not known:
             raise WorkbookError(file, _no_known_sheet_reason(package.sheets))
@@ -162,6 +171,7 @@ def read_workspace(
                 data, found = cached
             else:
                 say(f"Reading {name} from {file.name}")
+                package.verify_for_parsing(part.part)
                 if book is None:
                     book = _open_book(package)
                 data, found = _parse_sheet(book, package, part, file.name)
@@ -481,7 +491,7 @@ def _pretype(values: np.ndarray, col: Column | None, date1904: bool) -> pd.Serie
 # The package check: runs before calamine sees a byte of the file.
 
 
-def check_package(path: str | os.PathLike[str]) -> Package:
+def check_package(path: str | os.PathLike[str], *, defer_sheets: bool = False) -> Package:
     """Refuse files labelxl must not or cannot read, quickly and without trusting their content.
 
     Checks, in order: the file exists and is not too big; it is a zip package (else says what
@@ -524,9 +534,14 @@ def check_package(path: str | os.PathLike[str]) -> Package:
     content = verifier.full("xl/workbook.xml", keep=True)
     rels = verifier.full("xl/_rels/workbook.xml.rels", keep=True)
     layout = _workbook_layout(path, content, rels)
+    pending: dict[str, str | None] = {}
     for name in ("[Content_Types].xml", "_rels/.rels", layout.shared_strings, layout.styles):
         if name in entries and name not in verifier.verified:
-            verifier.full(name)
+            if defer_sheets and name in (layout.shared_strings, layout.styles):
+                verifier.digest(name)
+                pending[name] = None
+            else:
+                verifier.full(name)
     sheets = layout.sheets
     if not sheets:
         raise WorkbookError(
@@ -546,7 +561,11 @@ def check_package(path: str | os.PathLike[str]) -> Package:
                 f"is damaged: sheet {name[:40]!r} has no content part. "
                 "Restore the file from a backup or re-save it from Excel.",
             )
-        verifier.full(part, rows=name)
+        if defer_sheets:
+            verifier.digest(part)
+            pending[part] = name
+        else:
+            verifier.full(part, rows=name)
         tables = _sheet_tables(verifier, part)
         result.append(SheetPart(name, part, known, verifier.digests[part], tables))
     for name in entries:
@@ -556,10 +575,12 @@ def check_package(path: str | os.PathLike[str]) -> Package:
         path,
         data,
         result,
-        dict(verifier.digests),
+        verifier.digests,  # shared: deferred checks add nothing the cache key depends on
         layout.date1904,
         layout.shared_strings,
         layout.styles,
+        pending,
+        verifier,
     )
 
 
@@ -777,6 +798,12 @@ class _Verifier:
             raise self._damaged(name) from None
         if not inflater.eof or produced != declared:
             raise self._damaged(name)
+
+    def digest(self, name: str) -> str:
+        """sha256 of a part's stored bytes, without inflating it."""
+        if name not in self.digests:
+            self.digests[name] = hashlib.sha256(self._stored(name)).hexdigest()
+        return self.digests[name]
 
     def full(self, name: str, keep: bool = False, rows: str | None = None) -> bytes:
         """Inflate a whole part: size, CRC, prolog, completeness and (for sheets) row checks."""

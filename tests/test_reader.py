@@ -726,6 +726,36 @@ def test_sheet_truncated_mid_xml(tmp_path: Path, where: Callable[[bytes], bytes]
     refused(path, "damaged", "xl/worksheets/sheet1.xml")
 
 
+def test_deferred_checks_still_refuse_a_damaged_sheet_before_parsing(tmp_path: Path) -> None:
+    # With a cache, full checks wait until a sheet is parsed; they must still run then.
+    good = write_book(tmp_path / "g.xlsx", {"Audits": audits(30)})
+    path = rebuilt(good, tmp_path / "cut.xlsx", "xl/worksheets/sheet1.xml", cut(len_two_thirds))
+    with pytest.raises(WorkbookError, match="damaged"):
+        read_workspace(path, cache_dir=tmp_path / "cache")
+
+
+def len_two_thirds(xml: bytes) -> int:
+    return len(xml) * 2 // 3
+
+
+def test_a_cached_sheet_is_not_inflated_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = workspace(tmp_path / "ws")
+    cache = tmp_path / "cache"
+    read_workspace(folder, cache_dir=cache)
+    inflated: list[str] = []
+    real = reader._Verifier.full
+
+    def counting(self, name, keep=False, rows=None):  # type: ignore[no-untyped-def]
+        inflated.append(name)
+        return real(self, name, keep=keep, rows=rows)
+
+    monkeypatch.setattr(reader._Verifier, "full", counting)
+    read_workspace(folder, cache_dir=cache)
+    assert not [n for n in inflated if "worksheets/" in n or "sharedStrings" in n]
+
+
 def test_shared_strings_truncated(tmp_path: Path) -> None:
     good = write_book(tmp_path / "g.xlsx", {"Audits": audits(30)})
     path = rebuilt(

@@ -277,8 +277,7 @@ def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
         values, bad = _ns_dates(raw)
         return _finish(col, values, raw.isna(), bad)
     objects = raw.to_numpy(dtype=object)
-    is_bool = np.fromiter((type(v) is bool for v in objects), dtype=bool, count=len(objects))
-    if is_bool.any() and not is_bool[~pd.isna(objects)].all():
+    if _mixes_bools(objects):
         # TRUE == 1 == 1.0 as hash keys, so distinct-value typing would merge them: type
         # such (rare) mixed columns cell by cell instead.
         values, bad = _coerce_distinct(col, raw)
@@ -304,6 +303,15 @@ def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
         pd.Series(blank_cells, index=raw.index),
         pd.Series(bad_cells & ~blank_cells, index=raw.index),
     )
+
+
+def _mixes_bools(objects: np.ndarray) -> bool:
+    """True when TRUE/FALSE cells sit beside other values (they hash like 1/0)."""
+    # infer_dtype is one C pass; only its "mixed" answers can hide a bool among others.
+    if pd.api.types.infer_dtype(objects, skipna=True) not in ("mixed", "mixed-integer"):
+        return False
+    is_bool = np.fromiter((type(v) is bool for v in objects), dtype=bool, count=len(objects))
+    return bool(is_bool.any()) and not is_bool[~pd.isna(objects)].all()
 
 
 def _coerce_distinct(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -437,7 +445,13 @@ def _to_text(raw: pd.Series, choices: tuple[str, ...] | None) -> pd.Series:
             return v.isoformat()[:10]
         return str(v).strip()
 
-    out = raw.astype(object).map(text)
+    objects = raw.to_numpy(dtype=object)
+    if pd.api.types.infer_dtype(objects, skipna=False) == "string":
+        # All text (the usual case, e.g. a million distinct audit ids): strip in one pass.
+        stripped = pd.Series(objects, dtype="string", index=raw.index).str.strip()
+        out = stripped.astype(object)
+    else:
+        out = raw.astype(object).map(text)
     if choices:
         canon = {c.lower(): c for c in choices}
         out = out.map(lambda v: canon.get(v.lower(), v) if isinstance(v, str) else v)

@@ -126,6 +126,7 @@ def sheet(
     flags: dict[str, dict[str, str]] | None = None,
     links: dict[str, str] | None = None,
     title: str | None = None,
+    widths: dict[str, float] | None = None,
 ) -> OutputSheet:
     frame = frame.reset_index(drop=True)
     frame.columns = [str(c) for c in frame.columns]
@@ -142,6 +143,7 @@ def sheet(
         flag_columns=flags or {},
         links=links or {},
         title=title,
+        widths=widths or {},
     )
 
 
@@ -287,6 +289,7 @@ def output_sheets(
             summary_frame(m),
             flags={"status": STATUS_COLOURS},
             title=f"labelxl summary {m.month}",
+            widths={"kpi": 38, "value_shown": 24, "definition": 58},
         ),
         sheet("LX Labelers", m.labelers, flags={"flag": FLAG_COLOURS}),
         sheet("LX Projects", m.projects, rag=("rag",)),

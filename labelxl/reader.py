@@ -188,7 +188,7 @@ def read_workspace(
         sheets=sheets,
         findings=findings,
         root=str(root),
-        workbooks=[str(f) for f in files],
+        workbooks=[str(f.resolve()) for f in files],
         today=today or dt.date.today(),
     )
     if "Settings" in sheets:

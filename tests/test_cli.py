@@ -89,3 +89,12 @@ def test_demo_runs_the_whole_job(tmp_path):
     assert (tmp_path / "d" / "tracker.xlsx").exists()
     assert list((tmp_path / "d").glob("labelxl-deck-*.pptx"))
     assert "refreshed" in result.output and "Done." in result.output
+
+
+def test_demo_and_refresh_work_with_a_relative_folder(tmp_path, monkeypatch):
+    # A new user types `labelxl demo demo` in their current folder.
+    monkeypatch.chdir(tmp_path)
+    write_demo(Path("rel"), people=20, months=1, seed=4, end=END)
+    result = run("refresh", "rel")
+    assert result.exit_code == 0, result.output
+    assert "refreshed" in result.output

@@ -346,3 +346,9 @@ def test_stalled_project_with_a_deadline_is_red():
         "fast forecast: no output in 20 working days, end 2026-03-31"
         in (out.loc["DEADLINE", "reasons"])
     )
+
+
+def test_reasons_keep_the_decimal_that_decides_the_colour():
+    from labelxl.projects import _pct
+
+    assert (_pct(0.955), _pct(0.96), _pct(0.9)) == ("95.5%", "96%", "90%")

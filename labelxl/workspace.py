@@ -272,7 +272,12 @@ def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Serie
         and pd.api.types.is_numeric_dtype(raw.dtype)
         and (raw.dtype != bool)
     ):
-        return _finish(col, raw.astype("float64"), raw.isna(), pd.Series(False, index=raw.index))
+        values = raw.astype("float64")
+        bad = pd.Series(False, index=raw.index)
+        if col.type == "integer":
+            bad = values.notna() & (values != np.floor(values.fillna(0)))
+            values = values.where(~bad)
+        return _finish(col, values, raw.isna(), bad)
     if col.type == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
         values, bad = _ns_dates(raw)
         return _finish(col, values, raw.isna(), bad)

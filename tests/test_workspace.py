@@ -150,3 +150,23 @@ def test_a_blank_row_is_not_turned_into_a_record_by_defaults():
     frame["disputed"] = ["yes", None]  # blank → default "no" must not make row 3 a record
     ws = Workspace.from_frames({"Audits": frame})
     assert ws.frame("Audits")[ROW].tolist() == [2]
+
+
+def test_a_fraction_in_a_whole_number_column_is_bad_on_every_path():
+    # Found by hypothesis in CI: the all-numeric fast path skipped the whole-number check.
+    for items in ([1.0, 2.5], pd.Series([1.0, 2.5], dtype="float64")):
+        ws = Workspace.from_frames(
+            {
+                "Production": pd.DataFrame(
+                    {
+                        "date": ["2026-01-01"] * 2,
+                        "person_id": ["L1"] * 2,
+                        "project_id": ["P"] * 2,
+                        "items": items,
+                        "handle_minutes": [1, 2],
+                    }
+                )
+            }
+        )
+        assert ws.frame("Production")["items"].tolist()[0] == 1.0
+        assert [(f.code, f.cell) for f in ws.findings] == [("bad-type", "D3")]

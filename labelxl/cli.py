@@ -64,6 +64,13 @@ def _month(value: str | None) -> str | None:
     return value
 
 
+REPORT_MONTH = click.option(
+    "--month",
+    callback=lambda _c, _p, v: _month(v),
+    help="Month to report, YYYY-MM (default: last complete month).",
+)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="labelxl")
 def cli() -> None:
@@ -272,11 +279,7 @@ def _run_refresh(
 
 @cli.command(name="refresh")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--month",
-    callback=lambda _c, _p, v: _month(v),
-    help="Month to report, YYYY-MM (default: last complete month).",
-)
+@REPORT_MONTH
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -359,11 +362,7 @@ def _run_deck(
 
 @cli.command(name="deck")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--month",
-    callback=lambda _c, _p, v: _month(v),
-    help="Month to report, YYYY-MM (default: last complete month).",
-)
+@REPORT_MONTH
 @click.option(
     "-o",
     "--output",

@@ -48,6 +48,7 @@ STATUS_COLUMNS = (
     "end_date",
     "rag",
     "reasons",
+    "rag_codes",  # the rules that fired, e.g. "sla-amber,volume-amber" (for translations)
 )
 PLAN_COLUMNS = ("project_id", "items", "target_volume", "plan_to_date", "volume_vs_plan")
 
@@ -401,14 +402,15 @@ def project_status(
     out["forecast_finish"] = _finish(as_of, out["remaining_volume"], out["burn_rate"])
     out["forecast_low"] = _finish(as_of, out["remaining_volume"], out["rate_high"])
     out["forecast_high"] = _finish(as_of, out["remaining_volume"], out["rate_low"])
-    out["rag"], out["reasons"] = _rag(out, ws.settings)
+    out["rag"], out["reasons"], out["rag_codes"] = _rag(out, ws.settings)
     return out[list(STATUS_COLUMNS)].sort_values("project_id", kind="stable").reset_index(drop=True)
 
 
-def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series]:
+def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]:
     red = pd.Series(False, index=f.index)
     amber = pd.Series(False, index=f.index)
     reasons: list[list[str]] = [[] for _ in range(len(f))]
+    codes: list[list[str]] = [[] for _ in range(len(f))]
     for rule in RAG_RULES:
         fired = rule.test(f, s).fillna(False).astype(bool) & f["status"].isin(rule.applies_to)
         if rule.colour == "Red":
@@ -417,9 +419,11 @@ def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series]:
             amber |= fired
         for pos in np.flatnonzero(fired.to_numpy()):
             reasons[pos].append(rule.reason(f.iloc[pos], s))
+            codes[pos].append(rule.code)
     closed = f["status"] == "Closed"  # a closed project is reported, never escalated
     rag = np.where(red & ~closed, "Red", np.where(red | amber, "Amber", "Green"))
     return (
         pd.Series(rag, index=f.index, dtype=object),
         pd.Series(["; ".join(r) for r in reasons], index=f.index, dtype=object),
+        pd.Series([",".join(c) for c in codes], index=f.index, dtype=object),
     )

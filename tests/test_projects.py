@@ -303,7 +303,7 @@ def test_rag_agrees_with_independent_rules(rows):
         frame[col] = frame[col].astype("float64")
     frame["forecast_high"] = frame["forecast_finish"]
     s = Settings()
-    rag, reasons = _rag(frame, s)
+    rag, reasons, _codes = _rag(frame, s)
     expected = [independent_rag(r, s) for r in frame.to_dict("records")]
     assert list(rag) == expected
     assert all((c == "Green") == (text == "") for c, text in zip(rag, reasons, strict=True))

@@ -20,7 +20,7 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu
 
-from labelxl import i18n
+from labelxl import i18n, projects
 from labelxl.deck import charts
 from labelxl.deck.charts import Rect
 from labelxl.deck.narrative import Narrative
@@ -482,6 +482,41 @@ def quality_policy_slide(deck: Deck) -> None:
 _RAG_ORDER = {"Red": 0, "Amber": 1, "Green": 2}
 
 
+def _reasons(deck: Deck, r: pd.Series) -> str:
+    """The RAG reasons in the deck's language (the engine writes them in English)."""
+    codes = [c for c in str(r.get("rag_codes") or "").split(",") if c]
+    if deck.lang == i18n.DEFAULT_LANG or not codes:
+        return str(r.get("reasons") or "")
+    target_sla = r.get("sla_target")
+    margin = projects.SLA_RED_MARGIN
+    values = {
+        "sla": deck.pct(r.get("sla"), 1),
+        "accuracy": deck.pct(r.get("accuracy"), 1),
+        "low": deck.pct(r.get("accuracy_low"), 1),
+        "high": deck.pct(r.get("accuracy_high"), 1),
+        "volume": deck.pct(r.get("volume_vs_plan"), 1),
+        "end": i18n.format_date(r.get("end_date"), deck.lang),
+    }
+    parts = []
+    for code in codes:
+        extra: dict[str, str] = {}
+        if code.startswith("sla"):
+            extra = {
+                "target": deck.pct(target_sla, 0),
+                "limit": deck.pct(None if target_sla is None else target_sla - margin, 0),
+            }
+        elif code.startswith("accuracy"):
+            extra = {"target": deck.pct(r.get("accuracy_target"), 1)}
+        elif code.startswith("volume"):
+            limit = projects.VOLUME_RED if code.endswith("red") else projects.VOLUME_AMBER
+            extra = {"limit": deck.pct(limit, 0)}
+        elif code.startswith("deadline"):
+            when = r.get("forecast_low") if code.endswith("red") else r.get("forecast_finish")
+            extra = {"forecast": i18n.format_date(when, deck.lang)}
+        parts.append(deck.t(f"rag.reason.{code}", **values, **extra))
+    return "；".join(parts) if deck.lang.startswith("zh") else "; ".join(parts)
+
+
 def project_slide(deck: Deck) -> None:
     m = deck.metrics
     slide, rects = deck.slide("projects", "content", deck.t("slide.projects"))
@@ -499,7 +534,7 @@ def project_slide(deck: Deck) -> None:
         for _, r in pr.iterrows():
             rag = str(r.get("rag") or "")
             name = deck.people.scrub(r.get("project_name") or r.get("project_id"))
-            reasons = deck.people.scrub(r.get("reasons") or "") or "–"
+            reasons = deck.people.scrub(_reasons(deck, r)) or "–"
             rows.append(
                 [
                     Cell(name),

@@ -43,3 +43,17 @@ def test_workspace_secret_is_private_and_reused(tmp_path):
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert len(first) >= 32
     assert workspace_secret(tmp_path) == first  # next month: same secret, same pseudonyms
+
+
+def test_rag_reasons_are_translated_in_a_chinese_deck(demo):
+    from labelxl.metrics import compute
+    from labelxl.reader import read_workspace
+
+    projects = compute(read_workspace(demo)).projects
+    fired = projects[projects["rag_codes"] != ""]
+    assert len(fired), "the demo should have at least one project off Green"
+    out = build_deck_for_workspace(demo, output=demo / "zh.pptx", lang="zh")
+    text = all_text(out)
+    english = [r for r in fired["reasons"] for part in r.split("; ") if part in text]
+    assert english == []
+    assert "目标" in text or "计划" in text or "截止" in text

@@ -238,12 +238,17 @@ def line_chart(
         s.smooth = False
         s.format.line.color.rgb = colour
         s.format.line.width = Pt(2.25)
-        s.marker.style = XL_MARKER_STYLE.CIRCLE
-        s.marker.size = 6
-        s.marker.format.fill.solid()
-        s.marker.format.fill.fore_color.rgb = colour
-        s.marker.format.line.color.rgb = colour
+        _marker(s.marker, colour, XL_MARKER_STYLE.CIRCLE, 6)
     return chart
+
+
+def _marker(marker, colour: RGBColor, style, size: int) -> None:
+    """A solid marker of one colour (series or single point)."""
+    marker.style = style
+    marker.size = size
+    marker.format.fill.solid()
+    marker.format.fill.fore_color.rgb = colour
+    marker.format.line.color.rgb = colour
 
 
 def scatter_chart(
@@ -288,11 +293,7 @@ def scatter_chart(
     chart.category_axis.has_major_gridlines = False
     for s, colour in zip(chart.plots[0].series, shown, strict=True):
         s.format.line.fill.background()  # points only
-        s.marker.style = XL_MARKER_STYLE.CIRCLE
-        s.marker.size = 7
-        s.marker.format.fill.solid()
-        s.marker.format.fill.fore_color.rgb = colour
-        s.marker.format.line.color.rgb = colour
+        _marker(s.marker, colour, XL_MARKER_STYLE.CIRCLE, 7)
     return chart
 
 
@@ -353,20 +354,11 @@ def band_chart(
             s.format.line.dash_style = MSO_LINE_DASH_STYLE.DASH
             s.marker.style = XL_MARKER_STYLE.NONE
         else:
-            s.marker.style = XL_MARKER_STYLE.CIRCLE
-            s.marker.size = 6
-            s.marker.format.fill.solid()
-            s.marker.format.fill.fore_color.rgb = colour
-            s.marker.format.line.color.rgb = colour
+            _marker(s.marker, colour, XL_MARKER_STYLE.CIRCLE, 6)
         if name == flag_series:
             for i, bad in enumerate(flagged):
                 if bad:
-                    pt = s.points[i]
-                    pt.marker.style = XL_MARKER_STYLE.DIAMOND
-                    pt.marker.size = 11
-                    pt.marker.format.fill.solid()
-                    pt.marker.format.fill.fore_color.rgb = RED
-                    pt.marker.format.line.color.rgb = RED
+                    _marker(s.points[i].marker, RED, XL_MARKER_STYLE.DIAMOND, 11)
     return chart
 
 

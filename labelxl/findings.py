@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -185,7 +186,7 @@ class Finding:
 
     @property
     def address(self) -> str:
-        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{sheet_ref(self.sheet)}!{self.cell}" if self.cell else self.sheet
 
     def to_dict(self) -> dict[str, object]:
         d = asdict(self)
@@ -229,6 +230,14 @@ class Report:
 
     def counts(self) -> Counter[str]:
         return Counter(f.code for f in self.findings)
+
+
+_PLAIN_SHEET = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
+
+
+def sheet_ref(name: str) -> str:
+    """A sheet name as Excel writes it in a reference: quoted when it has spaces etc."""
+    return name if _PLAIN_SHEET.match(name) else "'" + name.replace("'", "''") + "'"
 
 
 def col_letter(index: int) -> str:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl.dimensions import people, projects
-from labelxl.findings import Finding, Report, col_letter
+from labelxl.findings import Finding, Report, col_letter, sheet_ref
 from labelxl.schema import PRODUCTIVE_ACTIVITIES, SHEETS, Column, SheetSchema
 from labelxl.workspace import ROW, SheetData, Workspace
 
@@ -87,7 +87,7 @@ def _emit(
         return out
     for rec in cast("list[dict[str, Any]]", hits.to_dict("records")):
         cell = sd.cell(column, int(rec[ROW]))
-        text = f"{sd.sheet_name}!{cell}: {say(rec)}"
+        text = f"{sheet_ref(sd.sheet_name)}!{cell}: {say(rec)}"
         out.append(
             Finding(
                 code,
@@ -311,7 +311,7 @@ def _missing_columns(ws: Workspace, sd: SheetData, schema: SheetSchema) -> list[
 def _missing_column(sd: SheetData, name: str, index: int, found: list[str]) -> Finding:
     cell = f"{col_letter(index)}{sd.header_row}"
     message = (
-        f"{sd.sheet_name}!{cell}: required column {name} is missing (found "
+        f"{sheet_ref(sd.sheet_name)}!{cell}: required column {name} is missing (found "
         f"{_choices(found) or 'no known columns'}). Add a header {name} here, or rename "
         f"the column that holds it."
     )

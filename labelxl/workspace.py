@@ -18,7 +18,7 @@ import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
 from labelxl.errors import SettingsError
-from labelxl.findings import Finding, col_letter
+from labelxl.findings import Finding, col_letter, sheet_ref
 from labelxl.schema import SHEETS, Column, SheetSchema, normalise_header
 from labelxl.settings import SETTING_FIELDS, Settings, coerce_setting
 
@@ -147,6 +147,7 @@ def sheet_from_raw(
     (default: consecutive from header_row + 1).
     """
     findings: list[Finding] = []
+    where = sheet_ref(sheet_name or schema.name)  # as Excel writes it: 'my sheet'!A1
     wanted = {normalise_header(c.name): c for c in schema.columns}
     letters: dict[str, str] = {}
     picked: dict[str, pd.Series] = {}
@@ -165,7 +166,7 @@ def sheet_from_raw(
                     "unknown-column",
                     sheet_name or schema.name,
                     f"{letter}{header_row}",
-                    f"{schema.name}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
+                    f"{where}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
                     f"of the {schema.name} contract and is ignored. Rename it to one of "
                     f"{_choices(schema.column_names)} or leave it.",
                     column=str(header),
@@ -193,7 +194,7 @@ def sheet_from_raw(
                         "bad-type",
                         sheet_name or schema.name,
                         cell,
-                        f"{schema.name}!{cell}: {col.name} must be {_type_phrase(col)} "
+                        f"{where}!{cell}: {col.name} must be {_type_phrase(col)} "
                         f"(got {_show(found_value)}). Retype the value"
                         + (" as a date such as 2026-03-31." if col.type == "date" else "."),
                         column=col.name,
@@ -466,6 +467,7 @@ def _to_text(raw: pd.Series, choices: tuple[str, ...] | None) -> pd.Series:
 def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
     """Settings from the Settings sheet; unknown names and bad values become findings."""
     findings: list[Finding] = []
+    where = sheet_ref(sheet.sheet_name)
     values: dict[str, Any] = {}
     frame = sheet.frame
     for name, value, row in zip(
@@ -481,7 +483,7 @@ def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
                     "unknown-setting",
                     sheet.sheet_name,
                     cell_name,
-                    f"Settings!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
+                    f"{where}!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
                     f"ignored. Check the spelling against the docs' settings list.",
                     column="setting",
                     value=str(name),
@@ -498,7 +500,7 @@ def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
                     "bad-setting",
                     sheet.sheet_name,
                     cell_value,
-                    f"Settings!{cell_value}: {exc}. The default "
+                    f"{where}!{cell_value}: {exc}. The default "
                     f"{SETTING_FIELDS[key].default!r} is used until it is fixed.",
                     column="value",
                     value=_plain(value),

@@ -13,6 +13,7 @@ from labelxl.errors import LabelxlError, RefreshBlocked, WorkbookError
 from labelxl.metrics import Metrics, compute
 from labelxl.ooxml import new_workbook, write_lx_sheets
 from labelxl.reader import read_workspace
+from labelxl.safewrite import check_not_locked
 from labelxl.sheets import output_sheets
 from labelxl.validate import validate
 from labelxl.workspace import Workspace
@@ -77,16 +78,18 @@ def refresh(
     ws = read_workspace(
         path, today=today, cache_dir=root / CACHE_DIR, progress=say if verbose else None
     )
+    target = target_workbook(ws)
+    if out is None:
+        check_not_locked(target, force=force)  # say so now, not after all the computing
     step("validating")
     report = validate(ws)
-    step("computing")
-    metrics = compute(ws, month=month, report=report, history_root=root)
-    target = target_workbook(ws)
     if strict and report.errors:
         raise RefreshBlocked(
             f"{len(report.errors)} validation error(s) and --strict: nothing was written. "
             f"Run `labelxl validate {path}` to see them."
         )
+    step("computing")
+    metrics = compute(ws, month=month, report=report, history_root=root)
     step("writing")
     _save_history(root, metrics)
     sheets = output_sheets(

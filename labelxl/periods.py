@@ -37,14 +37,6 @@ def period_of(dates: pd.Series, freq: Freq) -> pd.Series:
     return pd.Series(out, index=d.index, dtype=object)
 
 
-def with_periods(frame: pd.DataFrame, date_col: str) -> pd.DataFrame:
-    """A copy of ``frame`` with ``month`` and ``week`` columns derived from ``date_col``."""
-    out = frame.copy()
-    out["month"] = period_of(out[date_col], "month")
-    out["week"] = period_of(out[date_col], "week")
-    return out
-
-
 def month_bounds(month: str) -> tuple[pd.Timestamp, pd.Timestamp]:
     """First and last day of a ``YYYY-MM`` month."""
     start = pd.Timestamp(f"{month}-01")

@@ -453,26 +453,16 @@ def _pretype(values: np.ndarray, col: Column | None, date1904: bool) -> pd.Serie
 
     Number and date columns whose every filled cell is already a number / date become
     float64 / datetime64 (the same result as the slow path, many times faster); anything
-    mixed stays object so each bad cell is reported. Date columns also get the 1904 shift
-    and the out-of-range guard below.
+    mixed stays object so each bad cell is reported (``coerce_column`` keeps TRUE apart
+    from 1 and turns dates pandas cannot hold into findings). Date columns also get the
+    1904 shift.
     """
     series = pd.Series(values, dtype=object)
     kind = col.type if col is not None else "text"
-    if col is None or not len(values):
+    if col is None or not len(values) or kind not in ("number", "integer", "date"):
         return series
     blank = values == ""
     kinds = set(map(type, values[~blank])) if blank.any() else set(map(type, values))
-    if bool in kinds and kinds - {bool}:
-        # coerce_column types each distinct value once, and True == 1 == 1.0 as keys, so a
-        # TRUE cell would be typed like a 1 (or the reverse). As the text Excel shows they
-        # stay distinct, and still read as yes/no in yes/no columns.
-        values = np.array(
-            [("TRUE" if v else "FALSE") if type(v) is bool else v for v in values], dtype=object
-        )
-        series = pd.Series(values, dtype=object)
-        kinds = (kinds - {bool}) | {str}
-    if kind not in ("number", "integer", "date"):
-        return series
     if kind == "date":
         if date1904 and kinds & {int, float}:
             # Plain serial numbers count from 1904 in such workbooks; sheet_from_raw assumes 1900.

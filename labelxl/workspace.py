@@ -182,7 +182,7 @@ def sheet_from_raw(
         if col.name not in picked:
             frame[col.name] = empty_frame(schema)[col.name].reindex(frame.index)
             continue
-        values, bad, blank_cells = _coerce(col, picked[col.name])
+        values, bad, blank_cells = coerce_column(col, picked[col.name])
         frame[col.name] = values
         raw_blank[col.name] = blank_cells.to_numpy()
         if bad.any():
@@ -236,12 +236,16 @@ def _type_phrase(col: Column) -> str:
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as the cell shows it in Excel
+    if isinstance(value, (str, int, float)) or value is None:
         return value
     return str(value)
 
 
 def _show(value: object) -> str:
+    if isinstance(value, bool):
+        return repr(_plain(value))
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 40 else text[:37] + "…"
 
@@ -254,13 +258,7 @@ def _is_blank(series: pd.Series) -> pd.Series:
     return blank.astype(bool)
 
 
-def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Typed values and a boolean mask of cells that could not be typed (``bad-type``)."""
-    values, bad, _blank = _coerce(col, raw)
-    return values, bad
-
-
-def _coerce(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
+def coerce_column(col: Column, raw: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Typed values, the ``bad-type`` mask and the mask of cells that were blank as typed.
 
     Sheets repeat values (ids, activities, dates), so each distinct value is typed once

@@ -137,6 +137,7 @@ def demo(
     validates them, refreshes the LX result sheets and builds the monthly deck.
     """
     from labelxl.demo import write_demo
+    from labelxl.refresh import CACHE_DIR
 
     with _user_errors():
         folder.mkdir(parents=True, exist_ok=True)
@@ -145,19 +146,19 @@ def demo(
         for p in result.paths:
             click.echo(f"  wrote {p}")
         click.echo(f"  planted {len(result.mistakes)} deliberate mistakes for validation to find")
-        report = _run_validate(folder, fmt="human", max_per_rule=3, today=None)
+        # The demo folder is labelxl's own: cache the parsed sheets so refresh re-uses them.
+        report = _run_validate(
+            folder, fmt="human", max_per_rule=3, today=None, cache_dir=folder / CACHE_DIR
+        )
         if not no_refresh:
-            _run_refresh(folder, month=None, out=None, force=False, quiet=False, verbose=False)
+            res = _run_refresh(
+                folder, month=None, out=None, force=False, quiet=False, verbose=False
+            )
             if not no_deck:
-                _run_deck(
-                    folder,
-                    month=None,
-                    output=None,
-                    template=None,
-                    lang="en",
-                    pseudonymise=False,
-                    audience="management",
-                )
+                from labelxl.deck import build_deck
+
+                deck = build_deck(res.metrics, folder / f"labelxl-deck-{res.month}.pptx")
+                click.echo(f"  wrote {deck}")
     click.echo(
         f"Done. {len(report.errors)} error(s) and {len(report.warnings)} warning(s) "
         f"found in {folder}; open {folder}/tracker.xlsx to see them."
@@ -184,11 +185,17 @@ def _render_human(report: Report, max_per_rule: int) -> None:
     click.secho(summary, fg="red" if report.errors else "green", bold=True)
 
 
-def _run_validate(path: Path, fmt: str, max_per_rule: int, today: dt.date | None) -> Report:
+def _run_validate(
+    path: Path,
+    fmt: str,
+    max_per_rule: int,
+    today: dt.date | None,
+    cache_dir: Path | None = None,
+) -> Report:
     from labelxl.reader import read_workspace
     from labelxl.validate import validate
 
-    ws = read_workspace(path, today=today)
+    ws = read_workspace(path, today=today, cache_dir=cache_dir)
     report = validate(ws)
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in report], indent=2, default=str))

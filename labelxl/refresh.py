@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from labelxl import history
@@ -34,6 +34,7 @@ class RefreshResult:
     warnings: int
     seconds: float
     backup: Path | None = None
+    metrics: Metrics | None = field(default=None, repr=False, compare=False)  # for the deck
 
 
 def workspace_root(path: Path) -> Path:
@@ -117,6 +118,7 @@ def refresh(
         warnings=len(report.warnings),
         seconds=seconds,
         backup=backup,
+        metrics=metrics,
     )
     say(
         f"  refreshed {len(res.sheets)} LX sheets for {res.month} in {dest} "

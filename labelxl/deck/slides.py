@@ -55,6 +55,11 @@ class Deck:
     def t(self, key: str, **values: Any) -> str:
         return i18n.translate(key, self.lang, **values)
 
+    def name_of(self, kind: str, value: Any) -> str:
+        """A data value's display name (``error.FalsePositive``), else the value itself."""
+        key = f"{kind}.{value}"
+        return self.t(key) if i18n.has(key, self.lang) else str(value)
+
     def pct(self, x: Any, digits: int = 1) -> str:
         return i18n.format_percent(x, self.lang, digits)
 
@@ -443,10 +448,7 @@ def quality_policy_slide(deck: Deck) -> None:
         deck.empty(slide, visuals[1], deck.t("empty.errors"))
         par = pd.DataFrame()
     else:
-        names = [
-            deck.t(f"error.{e}") if i18n.has(f"error.{e}", deck.lang) else str(e)
-            for e in par["error_type"]
-        ]
+        names = [deck.name_of("error", e) for e in par["error_type"]]
         charts.column_chart(
             slide,
             visuals[1],
@@ -467,13 +469,7 @@ def quality_policy_slide(deck: Deck) -> None:
         below_target=int(
             (pd.to_numeric(col(pol, "ci_high"), errors="coerce") < m.settings.accuracy_target).sum()
         ),
-        top_error=None
-        if top is None
-        else (
-            deck.t(f"error.{top['error_type']}")
-            if i18n.has(f"error.{top['error_type']}", deck.lang)
-            else str(top["error_type"])
-        ),
+        top_error=None if top is None else deck.name_of("error", top["error_type"]),
         top_share=None if top is None else num(top.get("share")),
         error_types=len(par),
     )
@@ -663,10 +659,7 @@ def capacity_slide(deck: Deck) -> None:
         deck.empty(slide, visuals[1], deck.t("empty.hiring"))
         fun = pd.DataFrame()
     else:
-        stages = [
-            deck.t(f"stage.{s}") if i18n.has(f"stage.{s}", deck.lang) else str(s)
-            for s in fun["stage"]
-        ]
+        stages = [deck.name_of("stage", s) for s in fun["stage"]]
         charts.column_chart(
             slide,
             visuals[1],

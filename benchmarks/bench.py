@@ -32,8 +32,8 @@ def phase_make(folder: Path, people: int, months: int, audits: int, seed: int) -
     import numpy as np
 
     from labelxl.demo import generate_demo
-    from labelxl.schema import WORKBOOKS
-    from labelxl.templates import write_workbook
+    from labelxl.model.schema import WORKBOOKS
+    from labelxl.outputs.templates import write_workbook
 
     t = time.perf_counter()
     demo = generate_demo(people=people, months=months, seed=seed)
@@ -68,7 +68,7 @@ def phase_calamine(folder: Path) -> dict:
 
 
 def phase_read_validate(folder: Path) -> dict:
-    from labelxl.reader import read_workspace
+    from labelxl.io.reader import read_workspace
     from labelxl.validate import validate
 
     t = time.perf_counter()
@@ -95,7 +95,7 @@ def phase_read_validate(folder: Path) -> dict:
 
 
 def phase_refresh(folder: Path) -> dict:
-    from labelxl.refresh import refresh
+    from labelxl.pipeline import refresh
 
     t = time.perf_counter()
     res = refresh(folder, force=True)
@@ -104,8 +104,8 @@ def phase_refresh(folder: Path) -> dict:
 
 def phase_touch(folder: Path) -> dict:
     """Edit one sheet (the Timesheet workbook) the way a user would, then save."""
-    from labelxl.reader import read_workspace
-    from labelxl.templates import write_workbook
+    from labelxl.io.reader import read_workspace
+    from labelxl.outputs.templates import write_workbook
 
     ws = read_workspace(folder / "timesheet.xlsx")
     frame = ws.frame("Timesheet").drop(columns=["_row"])
@@ -116,8 +116,8 @@ def phase_touch(folder: Path) -> dict:
 
 def phase_deck(folder: Path) -> dict:
     from labelxl.deck import build_deck
+    from labelxl.io.reader import read_workspace
     from labelxl.metrics import compute
-    from labelxl.reader import read_workspace
 
     ws = read_workspace(folder, cache_dir=folder / ".labelxl" / "cache")
     m = compute(ws)

@@ -1,8 +1,8 @@
 """labelxl: validate labeling-team workbooks, compute their metrics, build the monthly deck."""
 
 from labelxl.errors import LabelxlError
-from labelxl.settings import Settings
-from labelxl.workspace import Workspace
+from labelxl.model.settings import Settings
+from labelxl.model.workspace import Workspace
 
 __version__ = "0.1.0"
 

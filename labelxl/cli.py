@@ -14,7 +14,7 @@ import click
 
 from labelxl import __version__
 from labelxl.errors import LabelxlError, RefreshBlocked
-from labelxl.findings import Finding, Report
+from labelxl.model.findings import Finding, Report
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,8 +89,8 @@ def cli() -> None:
 @click.option("--overwrite", is_flag=True, help="Replace template workbooks already there.")
 def init(folder: Path, overwrite: bool) -> None:
     """Write empty template workbooks (tracker, timesheet, audit) into FOLDER."""
-    from labelxl.schema import WORKBOOKS
-    from labelxl.templates import write_templates
+    from labelxl.model.schema import WORKBOOKS
+    from labelxl.outputs.templates import write_templates
 
     with _user_errors():
         existing = [
@@ -137,7 +137,7 @@ def demo(
     validates them, refreshes the LX result sheets and builds the monthly deck.
     """
     from labelxl.demo import write_demo
-    from labelxl.refresh import CACHE_DIR
+    from labelxl.pipeline import CACHE_DIR
 
     with _user_errors():
         folder.mkdir(parents=True, exist_ok=True)
@@ -192,7 +192,7 @@ def _run_validate(
     today: dt.date | None,
     cache_dir: Path | None = None,
 ) -> Report:
-    from labelxl.reader import read_workspace
+    from labelxl.io.reader import read_workspace
     from labelxl.validate import validate
 
     ws = read_workspace(path, today=today, cache_dir=cache_dir)
@@ -243,7 +243,7 @@ class _StageBar:
         self.started = False
 
     def __call__(self, stage: str) -> None:
-        from labelxl.refresh import STAGES
+        from labelxl.pipeline import STAGES
 
         if not self.enabled:
             return
@@ -266,7 +266,7 @@ def _run_refresh(
     verbose: bool,
     strict: bool = False,
 ) -> Any:
-    from labelxl.refresh import refresh
+    from labelxl.pipeline import refresh
 
     bar = _StageBar(enabled=not quiet)
     try:
@@ -313,7 +313,7 @@ def refresh_cmd(
     previous version is kept in .labelxl/backups/). Findings never block the write unless
     --strict; they are listed in the LX Issues sheet.
     """
-    from labelxl.refresh import RefreshResult, find_workspaces
+    from labelxl.pipeline import RefreshResult, find_workspaces
 
     if not recursive:
         with _user_errors():
@@ -421,8 +421,8 @@ def deck_cmd(
 @click.option("--by-project", is_flag=True, help="Show the per-project plan instead.")
 def capacity_cmd(path: Path, month: str | None, fmt: str, by_project: bool) -> None:
     """Plan next month's headcount: required vs available FTE per market and language."""
-    from labelxl.capacity import capacity_plan
-    from labelxl.reader import read_workspace
+    from labelxl.io.reader import read_workspace
+    from labelxl.metrics.capacity import capacity_plan
 
     with _user_errors():
         ws = read_workspace(path)

@@ -1,6 +1,6 @@
 """The exceptions labelxl raises when it is misused or cannot read its input.
 
-Validation problems in a user's data are *findings* (see ``labelxl.findings``), not
+Validation problems in a user's data are *findings* (see ``labelxl.model.findings``), not
 exceptions. Exceptions are for input labelxl cannot work with at all, and for misuse of
 the library API. The whole tree::
 

@@ -36,5 +36,5 @@ def test_core_modules_import_no_front_door_library():
 
 def test_the_check_sees_the_core():
     names = {p.name for p in core_modules()}
-    assert {"quality.py", "validate.py", "agreement.py", "workspace.py"} <= names
+    assert {"quality.py", "bundle.py", "agreement.py", "workspace.py"} <= names
     assert "cli.py" not in names

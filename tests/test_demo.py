@@ -21,10 +21,10 @@ from labelxl.demo import (
     write_demo,
 )
 from labelxl.errors import MetricInputError, WorkbookError
-from labelxl.findings import CATALOGUE
-from labelxl.schema import SHEETS, WORKBOOKS
-from labelxl.settings import Settings
-from labelxl.workspace import Workspace
+from labelxl.model.findings import CATALOGUE
+from labelxl.model.schema import SHEETS, WORKBOOKS
+from labelxl.model.settings import Settings
+from labelxl.model.workspace import Workspace
 
 END = dt.date(2026, 10, 31)
 TODAY = dt.date(2026, 11, 26)
@@ -310,7 +310,7 @@ def test_planted_cells_hold_the_bad_values(tmp_path: Path) -> None:
 
 
 def test_written_demo_validates_to_exactly_the_planted_mistakes(tmp_path: Path) -> None:
-    from labelxl.reader import read_workspace
+    from labelxl.io.reader import read_workspace
     from labelxl.validate import validate
 
     result = write_demo(tmp_path, people=40, months=2, seed=5, end=END)

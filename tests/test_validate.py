@@ -7,10 +7,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from labelxl.findings import CATALOGUE
-from labelxl.settings import Settings
+from labelxl.model.findings import CATALOGUE
+from labelxl.model.settings import Settings
+from labelxl.model.workspace import Workspace
 from labelxl.validate import validate
-from labelxl.workspace import Workspace
 
 TODAY = dt.date(2026, 3, 31)
 

@@ -11,14 +11,14 @@ import dataclasses
 import os
 from pathlib import Path
 
-from labelxl import i18n
 from labelxl.deck.narrative import Narrative
 from labelxl.deck.people import AUDIENCES, People
 from labelxl.deck.slides import SLIDES, Deck, build_slides
 from labelxl.deck.template import open_template, set_metadata
 from labelxl.errors import SettingsError
+from labelxl.io.safewrite import write_new_file
 from labelxl.metrics import Metrics
-from labelxl.safewrite import write_new_file
+from labelxl.outputs import i18n
 
 SECRET_FILE = Path(".labelxl") / "secret"
 
@@ -73,7 +73,7 @@ def workspace_secret(root: str | os.PathLike[str]) -> str:
     Used when the Settings sheet has no ``pseudonym_secret``; kept so next month's deck
     gives every person the same pseudonym.
     """
-    from labelxl.pseudonym import new_secret
+    from labelxl.model.pseudonym import new_secret
 
     path = Path(root) / SECRET_FILE
     if path.is_file():
@@ -104,9 +104,9 @@ def build_deck_for_workspace(
     ``month`` defaults to the last complete month of the Production dates; ``output`` to
     ``<workspace>/labelxl-deck-<month>.pptx``.
     """
+    from labelxl.io.reader import read_workspace
     from labelxl.metrics import compute
-    from labelxl.reader import read_workspace
-    from labelxl.refresh import CACHE_DIR
+    from labelxl.pipeline import CACHE_DIR
     from labelxl.validate import validate
 
     i18n.check_lang(lang)

@@ -20,7 +20,7 @@ from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches
 
-from labelxl.paths import templates_dir
+from labelxl.io.paths import templates_dir
 
 WIDTH, HEIGHT = Emu(12192000), Emu(6858000)  # 13.333 × 7.5 in, 16:9
 NAVY = RGBColor(0x1F, 0x38, 0x64)

@@ -17,9 +17,9 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from labelxl import i18n
 from labelxl.errors import TemplateError
-from labelxl.paths import templates_dir
+from labelxl.io.paths import templates_dir
+from labelxl.outputs import i18n
 
 SUFFIXES = (".md.j2", ".txt.j2")
 

@@ -15,7 +15,7 @@ import pandas as pd
 
 from labelxl.errors import SettingsError
 from labelxl.metrics import Metrics
-from labelxl.pseudonym import pseudonym_map
+from labelxl.model.pseudonym import pseudonym_map
 
 AUDIENCES = ("management", "business", "team")
 

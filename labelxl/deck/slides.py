@@ -20,7 +20,6 @@ from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
 from pptx.util import Emu
 
-from labelxl import i18n, projects
 from labelxl.deck import charts
 from labelxl.deck.charts import Rect
 from labelxl.deck.narrative import Narrative
@@ -28,7 +27,8 @@ from labelxl.deck.people import People
 from labelxl.deck.tables import Cell, add_table, column_widths, paginate
 from labelxl.deck.template import Layouts, body_rects
 from labelxl.deck.text import Para, fill, fit, parse_markdown, write_paras
-from labelxl.metrics import Metrics
+from labelxl.metrics import Metrics, projects
+from labelxl.outputs import i18n
 
 NARRATIVE_H = Emu(1234440)  # 1.35 in: room for three short sentences at 14 pt
 GAP = Emu(91440)

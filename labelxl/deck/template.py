@@ -27,7 +27,7 @@ from pptx.exc import PackageNotFoundError
 
 from labelxl.deck.charts import Rect
 from labelxl.errors import TemplateError
-from labelxl.paths import templates_dir
+from labelxl.io.paths import templates_dir
 
 ROLE_NAMES = {
     "title": "LX Title",

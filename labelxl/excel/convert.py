@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import LabelxlError, MetricInputError
-from labelxl.schema import SheetSchema, normalise_header
+from labelxl.model.schema import SheetSchema, normalise_header
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -31,9 +31,9 @@ import pandas as pd
 
 from labelxl.errors import LabelxlError, MissingSheetError
 from labelxl.excel.convert import raw_block, rows_of
-from labelxl.findings import Finding, Report
-from labelxl.schema import OUTPUT_PREFIX, SHEETS, normalise_header
-from labelxl.workspace import SheetData, Workspace, read_settings
+from labelxl.model.findings import Finding, Report
+from labelxl.model.schema import OUTPUT_PREFIX, SHEETS, normalise_header
+from labelxl.model.workspace import SheetData, Workspace, read_settings
 
 log = logging.getLogger("labelxl.excel")
 
@@ -45,7 +45,7 @@ ISSUE_COLUMNS = ("severity", "code", "cell", "message", "value", "workbook")
 HIGHLIGHT_COLUMNS = ("sheet", "cell", "original", "applied")
 
 OutputBuilder = Callable[[Workspace, "str | None"], "Mapping[str, pd.DataFrame] | Sequence[Output]"]
-# Number format codes of labelxl.ooxml.FORMATS (the same codes `labelxl refresh` writes).
+# Number format codes of labelxl.io.ooxml.FORMATS (the same codes `labelxl refresh` writes).
 FORMAT_CODES = {
     "text": "General",
     "int": "#,##0",
@@ -141,7 +141,7 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
         used = sheet.used_range
         values = used.options(ndim=2).value or []
         raw, header_row, numbers = raw_block(values, schema, used.row)
-        from labelxl.reader import typed_sheet
+        from labelxl.io.reader import typed_sheet
 
         data, found = typed_sheet(
             schema,
@@ -180,7 +180,7 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
 def _sibling_sheets(
     folder: Path, own: str, have: set[str]
 ) -> Iterator[tuple[str, SheetData, list[Finding]]]:
-    from labelxl.reader import WORKBOOK_SUFFIXES, read_workspace
+    from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
 
     for path in sorted(folder.iterdir()):
         if (
@@ -341,9 +341,9 @@ class Output:
 
 
 def default_outputs(ws: Workspace, month: str | None) -> list[Output]:
-    """The LX sheets ``labelxl refresh`` writes (labelxl.sheets.output_sheets), from ``ws``."""
+    """The LX sheets ``labelxl refresh`` writes (``outputs.sheets.output_sheets``), from ``ws``."""
     from labelxl.metrics import compute
-    from labelxl.sheets import output_sheets
+    from labelxl.outputs.sheets import output_sheets
     from labelxl.validate import validate as run_validate
 
     started, t0 = dt.datetime.now(), time.perf_counter()
@@ -359,7 +359,7 @@ def default_outputs(ws: Workspace, month: str | None) -> list[Output]:
 
 def number_format(column: str, series: pd.Series, given: str | None = None) -> str | None:
     """Excel number format of an output column: the sheet's own choice, else labelxl's guess."""
-    from labelxl.sheets import guess_format
+    from labelxl.outputs.sheets import guess_format
 
     kind = given or guess_format(column, series)
     return FORMAT_CODES.get(kind) if kind else None

@@ -29,8 +29,8 @@ import pandas as pd
 
 from labelxl.errors import TemplateError
 from labelxl.excel.vba import procedures, project_of
-from labelxl.safewrite import write_new_file
-from labelxl.schema import SHEETS, WORKBOOKS
+from labelxl.io.safewrite import write_new_file
+from labelxl.model.schema import SHEETS, WORKBOOKS
 
 START_SHEET = "Start"
 CONF_SHEET = "xlwings.conf"
@@ -251,7 +251,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args:
         folder = Path(args[0])
     else:
-        from labelxl.paths import workbooks_dir
+        from labelxl.io.paths import workbooks_dir
 
         folder = workbooks_dir() / "ready"
     for path in build_ready_workbooks(folder):

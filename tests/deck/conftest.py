@@ -6,10 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from labelxl.capacity import CapacityPlan
-from labelxl.findings import Report
 from labelxl.metrics import Metrics
-from labelxl.settings import Settings
+from labelxl.metrics.capacity import CapacityPlan
+from labelxl.model.findings import Report
+from labelxl.model.settings import Settings
 
 FIRST = (
     "Maria",

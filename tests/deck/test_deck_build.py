@@ -13,11 +13,11 @@ import pytest
 from pptx import Presentation
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 
-from labelxl import i18n
 from labelxl.deck import build_deck
 from labelxl.deck.slides import SLIDES
 from labelxl.deck.text import Para, fits
-from labelxl.pseudonym import pseudonym_map
+from labelxl.model.pseudonym import pseudonym_map
+from labelxl.outputs import i18n
 
 from .conftest import make_metrics
 

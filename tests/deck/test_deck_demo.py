@@ -46,8 +46,8 @@ def test_workspace_secret_is_private_and_reused(tmp_path):
 
 
 def test_rag_reasons_are_translated_in_a_chinese_deck(demo):
+    from labelxl.io.reader import read_workspace
     from labelxl.metrics import compute
-    from labelxl.reader import read_workspace
 
     projects = compute(read_workspace(demo)).projects
     fired = projects[projects["rag_codes"] != ""]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from labelxl.deck.narrative import Narrative, narrative_dir
 from labelxl.deck.slides import SLIDES
 from labelxl.errors import TemplateError
-from labelxl.i18n import languages
+from labelxl.outputs.i18n import languages
 
 NARRATED = (
     "kpis",

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from labelxl.errors import MetricInputError
 from labelxl.excel import convert as cv
-from labelxl.schema import SHEETS
+from labelxl.model.schema import SHEETS
 
 
 def test_cells_flattens_every_shape_row_by_row() -> None:

@@ -115,7 +115,7 @@ def test_doctor_names_each_problem_and_its_fix(tmp_path) -> None:
 
 
 def test_doctor_checks_ready_workbooks_against_the_package(tmp_path) -> None:
-    from labelxl.paths import workbooks_dir
+    from labelxl.io.paths import workbooks_dir
 
     books = sorted((workbooks_dir() / "ready").glob("*.xlsm"))[:1]
     ok = by_name(inst.doctor(machine(tmp_path), workbooks=books, importer=lambda n: None))

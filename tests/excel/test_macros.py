@@ -11,8 +11,8 @@ import pytest
 from labelxl.demo import generate_demo
 from labelxl.errors import LabelxlError
 from labelxl.excel import macros
+from labelxl.model.workspace import Workspace
 from labelxl.validate import validate
-from labelxl.workspace import Workspace
 
 from .fake_xlwings import FakeBook
 
@@ -133,7 +133,7 @@ def test_issues_sheet_lists_findings_with_links(demo_frames, tmp_path) -> None:
 
 
 def test_sheets_missing_from_the_book_come_from_sibling_workbooks(demo_frames, tmp_path) -> None:
-    from labelxl.templates import write_workbook
+    from labelxl.outputs.templates import write_workbook
 
     write_workbook(tmp_path / "audit.xlsx", {"Audits": demo_frames["Audits"]})
     book = _book({k: v for k, v in demo_frames.items() if k != "Audits"}, tmp_path)

@@ -14,9 +14,9 @@ import pytest
 
 from labelxl.excel import ready
 from labelxl.excel.vba import procedures, xlwings_version
-from labelxl.paths import workbooks_dir
-from labelxl.reader import read_workspace
-from labelxl.schema import WORKBOOKS
+from labelxl.io.paths import workbooks_dir
+from labelxl.io.reader import read_workspace
+from labelxl.model.schema import WORKBOOKS
 
 pytestmark = pytest.mark.filterwarnings(
     # openpyxl warns that it drops VBA/form controls it cannot read; we only read cells.

@@ -1,0 +1,1 @@
+"""Everything that touches files: discover, guard, parse, cache, history, safe writes, OOXML."""

@@ -1,0 +1,470 @@
+"""One call that computes every metric a refresh or deck needs, as a bundle of named tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labelxl.errors import MetricInputError
+from labelxl.io import history
+from labelxl.metrics import (
+    calibration,
+    capacity,
+    efficiency,
+    hiring,
+    hours,
+    people,
+    quality,
+    queues,
+    requirements,
+    wellbeing,
+)
+from labelxl.metrics import projects as projects_mod
+from labelxl.model import dimensions
+from labelxl.model.findings import Report
+from labelxl.model.periods import last_complete_month, period_of
+from labelxl.model.settings import Settings
+from labelxl.model.workspace import Workspace
+from labelxl.stats.intervals import wilson_arrays
+from labelxl.stats.spc import p_chart
+
+
+@dataclass
+class Metrics:
+    """All metric tables for one reporting month (plus the history needed for trends).
+
+    Frames have named columns; ``period`` is ``YYYY-MM`` (or ``YYYY-Www`` for weekly ones).
+
+    - ``kpis``: one row per headline KPI: ``kpi`` (key), ``value``, ``ci_low``, ``ci_high``,
+      ``target``, ``previous`` (last month), ``change`` (value − previous), ``status``
+      (good | watch | bad | none), ``unit`` (count | pct | rate | seconds | hours | fte),
+      ``higher_is_better``.
+    - ``trend``: team totals per month: period, items, handle_hours, productive_hours,
+      throughput, aht_sec, audited, correct, accuracy, ci_low, ci_high, sla, utilization,
+      shrinkage, headcount.
+    - ``quality_weekly``: team error-rate p-chart per ISO week: period, audited, errors,
+      accuracy, ci_low, ci_high, p, center, lcl, ucl, out_of_control.
+    - ``labelers``: the LX Labelers table for the month: person_id, name, period, items,
+      productive_hours, throughput, aht_sec, audited, correct, accuracy, ci_low, ci_high,
+      sufficient, target, flag.
+    - ``projects``: the LX Projects table: project_id, project_name, period, items,
+      target_volume, volume_vs_plan, sla, accuracy, ci_low, ci_high, forecast_finish,
+      forecast_low, forecast_high, end_date, rag, reasons.
+    - the rest are the engines' own tables (see each module's docs).
+    """
+
+    month: str
+    previous_month: str | None
+    settings: Settings
+    report: Report
+    kpis: pd.DataFrame
+    trend: pd.DataFrame
+    quality_weekly: pd.DataFrame
+    labelers: pd.DataFrame
+    projects: pd.DataFrame
+    quality_by: dict[str, pd.DataFrame] = field(default_factory=dict)  # market/vendor/policy_area
+    policy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    pareto: pd.DataFrame = field(default_factory=pd.DataFrame)
+    disputes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    auditors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    spc: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sampling: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calibration: Any = None
+    capacity: Any = None
+    headcount: pd.DataFrame = field(default_factory=pd.DataFrame)
+    attrition: pd.DataFrame = field(default_factory=pd.DataFrame)
+    funnel: pd.DataFrame = field(default_factory=pd.DataFrame)
+    hours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sla: pd.DataFrame = field(default_factory=pd.DataFrame)
+    exposure: pd.DataFrame = field(default_factory=pd.DataFrame)
+    over_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
+    rotation: pd.DataFrame = field(default_factory=pd.DataFrame)
+    requirements: Any = None  # labelxl.metrics.requirements.RequirementsStatus
+    names: dict[str, str] = field(default_factory=dict)  # person_id → name (Roster)
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- compute
+
+KPI_COLUMNS = (
+    "kpi",
+    "value",
+    "ci_low",
+    "ci_high",
+    "target",
+    "previous",
+    "change",
+    "status",
+    "unit",
+    "higher_is_better",
+)
+
+
+def reporting_month(ws: Workspace) -> str | None:
+    """Default month: the last complete month of Production (else Audits, else Timesheet)."""
+    for sheet, col in (("Production", "date"), ("Audits", "audit_date"), ("Timesheet", "date")):
+        month = last_complete_month(ws.frame(sheet)[col], today=ws.today)
+        if month is not None:
+            return month
+    return None
+
+
+def _previous(month: str) -> str:
+    return (pd.Timestamp(f"{month}-01") - pd.offsets.MonthBegin(1)).strftime("%Y-%m")
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return float(num) / float(den) if den else None
+
+
+def team_trend(ws: Workspace) -> pd.DataFrame:
+    """Team totals per month (see ``Metrics.trend``)."""
+    lab = efficiency.labeler_table(ws, "month")
+    prod = lab.groupby("period")[["items", "handle_hours", "productive_hours"]].sum()
+    months = sorted(
+        set(prod.index) | set(period_of(ws.frame("Audits")["audit_date"].dropna(), "month"))
+    )
+    out = pd.DataFrame({"period": months})
+    out = out.merge(prod.reset_index(), on="period", how="left")
+    out["throughput"] = [
+        _ratio(i, h)
+        for i, h in zip(out["items"].fillna(0), out["productive_hours"].fillna(0), strict=True)
+    ]
+    out["aht_sec"] = [
+        _ratio(h * 3600, i)
+        for h, i in zip(out["handle_hours"].fillna(0), out["items"].fillna(0), strict=True)
+    ]
+    facts = quality.audit_facts(ws)
+    per = pd.DataFrame(
+        {
+            "period": period_of(facts["audit_date"], "month").to_numpy(),
+            "correct": facts["correct"].to_numpy(),
+        }
+    )
+    acc = per.groupby("period")["correct"].agg(["size", "sum"])
+    audited = out["period"].map(acc["size"]).fillna(0).astype("int64")
+    correct = out["period"].map(acc["sum"]).fillna(0).astype("int64")
+    low, high = wilson_arrays(correct.to_numpy(), audited.to_numpy(), ws.settings.confidence)
+    out["audited"], out["correct"] = audited, correct
+    out["accuracy"] = (correct / audited.where(audited > 0)).astype("float64")
+    out["ci_low"] = np.where(audited > 0, low, np.nan)
+    out["ci_high"] = np.where(audited > 0, high, np.nan)
+    sla = queues.sla(ws, "project_id", "month")
+    if not sla.empty:
+        s = sla.groupby("period")[["items_done", "done_within_sla"]].sum()
+        s["sla"] = s["done_within_sla"] / s["items_done"].where(s["items_done"] > 0)
+        out["sla"] = out["period"].map(s["sla"])
+    else:
+        out["sla"] = np.nan
+    wh = hours.working_hours(ws, "person_id", "month")
+    if not wh.empty:
+        h = wh.groupby("period")[["paid_hours", "productive_hours", "leave_hours"]].sum()
+        out["utilization"] = out["period"].map(
+            h["productive_hours"] / (h["paid_hours"] - h["leave_hours"]).where(lambda d: d > 0)
+        )
+        out["shrinkage"] = out["period"].map(
+            1 - h["productive_hours"] / h["paid_hours"].where(lambda d: d > 0)
+        )
+    else:
+        out["utilization"] = np.nan
+        out["shrinkage"] = np.nan
+    out["headcount"] = [
+        int(people.headcount(ws, m, by=("market",))["headcount"].sum()) for m in months
+    ]
+    return out
+
+
+def weekly_quality(ws: Workspace) -> pd.DataFrame:
+    """Team accuracy per ISO week with Wilson intervals and p-chart limits of the error rate."""
+    facts = quality.audit_facts(ws)
+    cols = [
+        "period",
+        "audited",
+        "errors",
+        "accuracy",
+        "ci_low",
+        "ci_high",
+        "p",
+        "center",
+        "lcl",
+        "ucl",
+        "out_of_control",
+    ]
+    if facts.empty:
+        return pd.DataFrame(columns=cols)
+    week = period_of(facts["audit_date"], "week")
+    g = pd.DataFrame({"period": week.to_numpy(), "correct": facts["correct"].to_numpy()})
+    agg = g.groupby("period")["correct"].agg(["size", "sum"]).reset_index()
+    agg.columns = ["period", "audited", "correct"]
+    agg["errors"] = agg["audited"] - agg["correct"]
+    agg["accuracy"] = agg["correct"] / agg["audited"]
+    low, high = wilson_arrays(
+        agg["correct"].to_numpy(), agg["audited"].to_numpy(), ws.settings.confidence
+    )
+    agg["ci_low"], agg["ci_high"] = low, high
+    chart = p_chart(agg["errors"].to_numpy(), agg["audited"].to_numpy())
+    for c in ("p", "center", "lcl", "ucl", "out_of_control"):
+        agg[c] = chart[c].to_numpy()
+    return agg[cols]
+
+
+def _kpi(
+    kpi: str,
+    value: Any,
+    *,
+    target: Any = None,
+    previous: Any = None,
+    unit: str,
+    higher: bool | None = True,
+    ci: tuple[Any, Any] = (None, None),
+) -> dict[str, Any]:
+    value = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
+    previous = (
+        None
+        if previous is None or (isinstance(previous, float) and np.isnan(previous))
+        else previous
+    )
+    change = value - previous if value is not None and previous is not None else None
+    status = "none"
+    if value is not None and target is not None and higher is not None:
+        if kpi == "accuracy" and ci[1] is not None:
+            # The coaching rule at team level: red only when the whole interval misses.
+            status = "bad" if ci[1] < target else ("watch" if value < target else "good")
+        else:
+            gap = (value - target) if higher else (target - value)
+            tolerance = 0.02 * abs(target) if target else 0.0
+            status = "good" if gap >= 0 else ("watch" if -gap <= tolerance else "bad")
+    return {
+        "kpi": kpi,
+        "value": value,
+        "ci_low": ci[0],
+        "ci_high": ci[1],
+        "target": target,
+        "previous": previous,
+        "change": change,
+        "status": status,
+        "unit": unit,
+        "higher_is_better": higher,
+    }
+
+
+def _row(frame: pd.DataFrame, month: str | None) -> dict[str, Any]:
+    if month is None or frame.empty:
+        return {}
+    hit = frame.loc[frame["period"] == month]
+    return {} if hit.empty else hit.iloc[0].to_dict()
+
+
+def kpi_table(
+    ws: Workspace,
+    month: str,
+    previous: str,
+    trend: pd.DataFrame,
+    labelers: pd.DataFrame,
+    projects: pd.DataFrame,
+    attrition: pd.DataFrame,
+    over_caps: pd.DataFrame,
+) -> pd.DataFrame:
+    s = ws.settings
+    now, before = _row(trend, month), _row(trend, previous)
+    proj = dimensions.projects(ws)
+    active = proj.loc[proj["status"].isin(["Active"])] if not proj.empty else proj
+    items_target = float(active["target_volume"].sum()) if len(active) else None
+    aht_target = None
+    if len(projects) and "target_aht_sec" in proj:
+        mix = projects.set_index("project_id")["items"].fillna(0)
+        t = proj["target_aht_sec"].reindex(mix.index)
+        ok = t.notna() & (mix > 0)
+        if ok.any():
+            aht_target = float((t[ok] * mix[ok]).sum() / mix[ok].sum())
+    att_now, att_before = _row(attrition, month), _row(attrition, previous)
+    rows = [
+        _kpi(
+            "items",
+            now.get("items"),
+            target=items_target or None,
+            previous=before.get("items"),
+            unit="count",
+        ),
+        _kpi(
+            "throughput",
+            now.get("throughput"),
+            previous=before.get("throughput"),
+            target=3600 / aht_target * s.target_occupancy if aht_target else None,
+            unit="rate",
+        ),
+        _kpi(
+            "aht_sec",
+            now.get("aht_sec"),
+            target=aht_target,
+            previous=before.get("aht_sec"),
+            unit="seconds",
+            higher=False,
+        ),
+        _kpi(
+            "accuracy",
+            now.get("accuracy"),
+            target=s.accuracy_target,
+            previous=before.get("accuracy"),
+            unit="pct",
+            ci=(now.get("ci_low"), now.get("ci_high")),
+        ),
+        _kpi("sla", now.get("sla"), target=s.sla_target, previous=before.get("sla"), unit="pct"),
+        _kpi("utilization", now.get("utilization"), previous=before.get("utilization"), unit="pct"),
+        _kpi(
+            "shrinkage",
+            now.get("shrinkage"),
+            target=s.planned_shrinkage,
+            previous=before.get("shrinkage"),
+            unit="pct",
+            higher=False,
+        ),
+        _kpi(
+            "headcount",
+            now.get("headcount"),
+            previous=before.get("headcount"),
+            unit="count",
+            higher=None,
+        ),
+        _kpi(
+            "attrition",
+            att_now.get("annualised_attrition"),
+            previous=att_before.get("annualised_attrition"),
+            unit="pct",
+            higher=False,
+        ),
+        _kpi(
+            "labelers_below",
+            int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
+            target=0,
+            unit="count",
+            higher=False,
+        ),
+        _kpi(
+            "people_over_caps",
+            int(over_caps["person_id"].nunique()) if len(over_caps) else 0,
+            target=0,
+            unit="count",
+            higher=False,
+        ),
+        _kpi(
+            "projects_red",
+            int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
+            target=0,
+            unit="count",
+            higher=False,
+        ),
+    ]
+    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+def compute(
+    ws: Workspace,
+    month: str | None = None,
+    report: Report | None = None,
+    history_root: Path | None = None,
+) -> Metrics:
+    """Every metric for ``month`` (default: the last complete month in the data).
+
+    With ``history_root`` the monthly trend is extended with months kept in the history
+    store (months present in the workbooks win).
+    """
+    from labelxl.validate import validate
+
+    month = month or reporting_month(ws)
+    if month is None:
+        raise MetricInputError(
+            "the workspace has no dated Production, Audits or Timesheet "
+            "rows, so there is no month to report on"
+        )
+    previous = _previous(month)
+    report = report if report is not None else validate(ws)
+    names = {str(k): str(v) for k, v in dimensions.people(ws)["name"].dropna().items()}
+
+    eff = efficiency.labeler_table(ws, "month")
+    qual = quality.labeler_quality(ws, "month")
+    lab = eff.loc[eff["period"] == month].merge(
+        qual.loc[qual["period"] == month], on=["person_id", "period"], how="outer"
+    )
+    lab.insert(1, "name", lab["person_id"].map(names))
+    for col in ("items", "audited", "correct"):
+        if col in lab:
+            lab[col] = lab[col].fillna(0).astype("int64")
+    lab["flag"] = lab["flag"].fillna("insufficient")
+    lab = lab.sort_values("person_id").reset_index(drop=True)
+
+    acc = quality.accuracy_table(ws, "project_id", "month")
+    acc = acc.loc[
+        acc["period"] == month, ["project_id", "accuracy", "ci_low", "ci_high", "audited"]
+    ]
+    proj = projects_mod.project_status(ws, month, accuracy=acc)
+
+    trend = team_trend(ws)
+    if history_root is not None:
+        stored = history.load(history_root, "trend")
+        if not stored.empty and "period" in stored:
+            older = stored.loc[~stored["period"].isin(set(trend["period"]))]
+            trend = pd.concat([older, trend], ignore_index=True).sort_values("period")
+            trend = trend.reset_index(drop=True)
+    attrition = people.joiners_leavers(ws, "month")
+    over = wellbeing.people_over_caps(ws, month)
+    kpis = kpi_table(ws, month, previous, trend, lab, proj, attrition, over)
+
+    notes: list[str] = []
+    cal: calibration.CalibrationReport | None = None
+    try:
+        cal = calibration.calibration_report(ws)
+    except MetricInputError as exc:
+        notes.append(f"calibration: {exc}")
+    cap: capacity.CapacityPlan | None = None
+    try:
+        cap = capacity.capacity_plan(ws, month)
+    except MetricInputError as exc:
+        notes.append(f"capacity: {exc}")
+    if cap is not None:
+        notes.extend(cap.notes)
+
+    return Metrics(
+        month=month,
+        previous_month=previous,
+        settings=ws.settings,
+        report=report,
+        kpis=kpis,
+        trend=trend,
+        quality_weekly=weekly_quality(ws),
+        labelers=lab,
+        projects=proj,
+        quality_by={
+            dim: _month_only(quality.accuracy_table(ws, dim, "month"), month)
+            for dim in ("market", "vendor", "policy_area")
+        },
+        policy=quality.policy_precision_recall(ws, month),
+        pareto=quality.error_pareto(ws, month),
+        disputes=quality.dispute_summary(ws, month=month),
+        auditors=quality.auditor_strictness(ws, month),
+        spc=quality.spc_by_project(ws, "week"),
+        sampling=quality.sampling_plan(ws, month),
+        calibration=cal,
+        capacity=cap,
+        headcount=people.headcount(ws, month, by=("market", "vendor")),
+        attrition=attrition,
+        funnel=hiring.hiring_funnel(ws),
+        hours=_month_only(hours.working_hours(ws, "team", "month"), month),
+        sla=_month_only(queues.sla(ws, "project_id", "month"), month),
+        exposure=_month_only(wellbeing.exposure(ws, "month"), month),
+        over_caps=over,
+        rotation=wellbeing.rotation_suggestion(ws, month),
+        requirements=requirements.requirements_status(ws),
+        names=names,
+        notes=notes,
+    )
+
+
+def _month_only(frame: pd.DataFrame, month: str) -> pd.DataFrame:
+    if frame.empty or "period" not in frame:
+        return frame
+    return frame.loc[frame["period"] == month].reset_index(drop=True)

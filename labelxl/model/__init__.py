@@ -1,0 +1,1 @@
+"""The model: sheet contracts, findings, settings, periods and the workspace value."""

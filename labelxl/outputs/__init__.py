@@ -1,0 +1,1 @@
+"""What labelxl writes: LX sheet layouts, template workbooks, message catalogues."""

@@ -55,13 +55,14 @@ def _date(value: str | None) -> dt.date | None:
 
 
 def _month(value: str | None) -> str | None:
+    from labelxl.model.periods import parse_month
+
     if value is None:
         return None
     try:
-        dt.datetime.strptime(value, "%Y-%m")
-    except ValueError:
+        return parse_month(value)
+    except LabelxlError:
         raise click.BadParameter(f"expected a month like 2026-03, got {value!r}") from None
-    return value
 
 
 REPORT_MONTH = click.option(
@@ -137,7 +138,7 @@ def demo(
     validates them, refreshes the LX result sheets and builds the monthly deck.
     """
     from labelxl.demo import write_demo
-    from labelxl.pipeline import CACHE_DIR
+    from labelxl.pipeline import Pipeline
 
     with _user_errors():
         folder.mkdir(parents=True, exist_ok=True)
@@ -146,19 +147,14 @@ def demo(
         for p in result.paths:
             click.echo(f"  wrote {p}")
         click.echo(f"  planted {len(result.mistakes)} deliberate mistakes for validation to find")
-        # The demo folder is labelxl's own: cache the parsed sheets so refresh re-uses them.
-        report = _run_validate(
-            folder, fmt="human", max_per_rule=3, today=None, cache_dir=folder / CACHE_DIR
-        )
+        # One pipeline for the whole job: the workbooks are read, validated and computed once.
+        pipeline = Pipeline(folder)
+        report = pipeline.validate()
+        _render_human(report, max_per_rule=3)
         if not no_refresh:
-            res = _run_refresh(
-                folder, month=None, out=None, force=False, quiet=False, verbose=False
-            )
+            pipeline.write(echo=click.echo)
             if not no_deck:
-                from labelxl.deck import build_deck
-
-                deck = build_deck(res.metrics, folder / f"labelxl-deck-{res.month}.pptx")
-                click.echo(f"  wrote {deck}")
+                click.echo(f"  wrote {pipeline.deck()}")
     click.echo(
         f"Done. {len(report.errors)} error(s) and {len(report.warnings)} warning(s) "
         f"found in {folder}; open {folder}/tracker.xlsx to see them."
@@ -185,18 +181,10 @@ def _render_human(report: Report, max_per_rule: int) -> None:
     click.secho(summary, fg="red" if report.errors else "green", bold=True)
 
 
-def _run_validate(
-    path: Path,
-    fmt: str,
-    max_per_rule: int,
-    today: dt.date | None,
-    cache_dir: Path | None = None,
-) -> Report:
-    from labelxl.io.reader import read_workspace
-    from labelxl.validate import validate
+def _run_validate(path: Path, fmt: str, max_per_rule: int, today: dt.date | None) -> Report:
+    from labelxl.pipeline import Pipeline
 
-    ws = read_workspace(path, today=today, cache_dir=cache_dir)
-    report = validate(ws)
+    report = Pipeline(path, today=today).validate()
     if fmt == "json":
         click.echo(json.dumps([f.to_dict() for f in report], indent=2, default=str))
     else:
@@ -352,16 +340,10 @@ def _run_deck(
     pseudonymise: bool,
     audience: str,
 ) -> Path:
-    from labelxl.deck import build_deck_for_workspace
+    from labelxl.pipeline import Pipeline
 
-    out = build_deck_for_workspace(
-        path,
-        month=month,
-        output=output,
-        template=template,
-        lang=lang,
-        pseudonymise=pseudonymise,
-        audience=audience,
+    out = Pipeline(path, month=month).deck(
+        output, template=template, lang=lang, pseudonymise=pseudonymise, audience=audience
     )
     click.echo(f"  wrote {out}")
     return Path(out)
@@ -421,12 +403,12 @@ def deck_cmd(
 @click.option("--by-project", is_flag=True, help="Show the per-project plan instead.")
 def capacity_cmd(path: Path, month: str | None, fmt: str, by_project: bool) -> None:
     """Plan next month's headcount: required vs available FTE per market and language."""
-    from labelxl.io.reader import read_workspace
     from labelxl.metrics.capacity import capacity_plan
+    from labelxl.pipeline import Pipeline
 
     with _user_errors():
-        ws = read_workspace(path)
-        plan = capacity_plan(ws, month)
+        pipeline = Pipeline(path, month=month)
+        plan = capacity_plan(pipeline.read(), pipeline.month)
     frame = plan.by_project if by_project else plan.by_market_language
     if fmt == "json":
         click.echo(frame.to_json(orient="records", date_format="iso", indent=2))

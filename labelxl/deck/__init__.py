@@ -7,7 +7,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from pathlib import Path
 
@@ -22,7 +21,14 @@ from labelxl.outputs import i18n
 
 SECRET_FILE = Path(".labelxl") / "secret"
 
-__all__ = ["AUDIENCES", "SLIDES", "build_deck", "build_deck_for_workspace", "workspace_secret"]
+__all__ = [
+    "AUDIENCES",
+    "SLIDES",
+    "build_deck",
+    "build_deck_for_workspace",
+    "check_deck_options",
+    "workspace_secret",
+]
 
 
 def build_deck(
@@ -42,9 +48,7 @@ def build_deck(
     ``audience``: management (counts, no names), business (no people-level slides) or
     team (names allowed).
     """
-    i18n.check_lang(lang)
-    if audience not in AUDIENCES:
-        raise SettingsError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")
+    check_deck_options(lang, audience)
     prs, layouts = open_template(None if template is None else Path(template))
     people = People(metrics, audience, pseudonymise, someone=i18n.translate("person.someone", lang))
     deck = Deck(
@@ -89,6 +93,13 @@ def workspace_secret(root: str | os.PathLike[str]) -> str:
     return secret
 
 
+def check_deck_options(lang: str, audience: str) -> None:
+    """Refuse an unknown language or audience before any work is done."""
+    i18n.check_lang(lang)
+    if audience not in AUDIENCES:
+        raise SettingsError(f"audience must be one of {', '.join(AUDIENCES)} (got {audience!r})")
+
+
 def build_deck_for_workspace(
     path: str | os.PathLike[str],
     *,
@@ -101,28 +112,11 @@ def build_deck_for_workspace(
 ) -> Path:
     """Read → validate → compute → build the deck of a workspace folder (or workbook).
 
-    ``month`` defaults to the last complete month of the Production dates; ``output`` to
-    ``<workspace>/labelxl-deck-<month>.pptx``.
+    The same as ``labelxl.pipeline.Pipeline(path, month=month).deck(...)``: ``month``
+    defaults to ``periods.default_month``; ``output`` to ``<workspace>/labelxl-deck-<month>.pptx``.
     """
-    from labelxl.io.reader import read_workspace
-    from labelxl.metrics import compute
-    from labelxl.pipeline import CACHE_DIR
-    from labelxl.validate import validate
+    from labelxl.pipeline import Pipeline
 
-    i18n.check_lang(lang)
-    source = Path(path)
-    root = source if source.is_dir() else source.parent
-    ws = read_workspace(source, cache_dir=root / CACHE_DIR)  # refresh usually just filled it
-    report = validate(ws)
-    # month=None: compute picks the last complete month (periods.last_complete_month of
-    # the Production dates, judged against the workspace's today).
-    metrics = compute(ws, month=month, report=report, history_root=root)
-    if pseudonymise and not metrics.settings.pseudonym_secret:
-        secret = workspace_secret(root)
-        metrics = dataclasses.replace(
-            metrics, settings=metrics.settings.replace(pseudonym_secret=secret)
-        )
-    out = Path(output) if output is not None else root / f"labelxl-deck-{metrics.month}.pptx"
-    return build_deck(
-        metrics, out, template=template, lang=lang, pseudonymise=pseudonymise, audience=audience
+    return Pipeline(path, month=month).deck(
+        output, template=template, lang=lang, pseudonymise=pseudonymise, audience=audience
     )

@@ -341,19 +341,16 @@ class Output:
 
 
 def default_outputs(ws: Workspace, month: str | None) -> list[Output]:
-    """The LX sheets ``labelxl refresh`` writes (``outputs.sheets.output_sheets``), from ``ws``."""
-    from labelxl.metrics import compute
-    from labelxl.outputs.sheets import output_sheets
-    from labelxl.validate import validate as run_validate
+    """The LX sheets ``labelxl refresh`` writes, from the open book's values (one pipeline).
+
+    Like ``labelxl refresh``, the month's tables are kept in the workspace's history.
+    """
+    from labelxl.pipeline import Pipeline
 
     started, t0 = dt.datetime.now(), time.perf_counter()
-    report = run_validate(ws)
-    root = Path(ws.root) if ws.root else None
-    metrics = compute(ws, month=month, report=report, history_root=root)
-    files = [root / w for w in ws.workbooks] if root else []
-    inputs = [f for f in files if f.is_file()]  # the log hashes files as saved on disk
-    target = files[0] if files else None
-    sheets = output_sheets(metrics, inputs, target, started, time.perf_counter() - t0)
+    pipeline = Pipeline(ws, month=month)
+    pipeline.record_history()
+    sheets = pipeline.outputs(started, time.perf_counter() - t0)
     return [Output(s.name, s.frame, dict(s.formats), dict(s.links)) for s in sheets]
 
 
@@ -471,15 +468,10 @@ def deck_folder(book: Any, home: Path | None = None) -> tuple[Path, str]:
 
 
 def default_deck(source: Path | Workspace, output: Path) -> Path:
-    """The deck engine: from files (``build_deck_for_workspace``) or from the live workbook."""
-    from labelxl.deck import build_deck, build_deck_for_workspace
+    """The deck engine: the one pipeline, over files or over the live workbook."""
+    from labelxl.pipeline import Pipeline
 
-    if isinstance(source, Path):
-        return build_deck_for_workspace(source, output=output)
-    from labelxl.metrics import compute
-    from labelxl.validate import validate as run_validate
-
-    return build_deck(compute(source, report=run_validate(source)), output)
+    return Pipeline(source).deck(output)
 
 
 def open_file(path: Path) -> None:

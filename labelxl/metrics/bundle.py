@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.io import history
 from labelxl.metrics import (
     calibration,
     capacity,
@@ -26,7 +25,14 @@ from labelxl.metrics import (
 from labelxl.metrics import projects as projects_mod
 from labelxl.model import dimensions
 from labelxl.model.findings import Report
-from labelxl.model.periods import last_complete_month, period_of
+from labelxl.model.periods import (
+    DATED_SHEETS,
+    default_month,
+    month_bounds,
+    parse_month,
+    period_of,
+    previous_month,
+)
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 from labelxl.stats.intervals import wilson_arrays
@@ -86,6 +92,12 @@ class Metrics:
     requirements: Any = None  # labelxl.metrics.requirements.RequirementsStatus
     names: dict[str, str] = field(default_factory=dict)  # person_id → name (Roster)
     notes: list[str] = field(default_factory=list)
+    # The data window of the month (see ``data_window``): outputs say "data through …".
+    data_from: dt.date | None = None
+    data_through: dt.date | None = None
+    working_days: int = 0
+    working_days_with_data: int = 0
+    partial: bool = False
 
 
 # --------------------------------------------------------------------------- compute
@@ -105,16 +117,44 @@ KPI_COLUMNS = (
 
 
 def reporting_month(ws: Workspace) -> str | None:
-    """Default month: the last complete month of Production (else Audits, else Timesheet)."""
-    for sheet, col in (("Production", "date"), ("Audits", "audit_date"), ("Timesheet", "date")):
-        month = last_complete_month(ws.frame(sheet)[col], today=ws.today)
-        if month is not None:
-            return month
-    return None
+    """Default month (``periods.default_month``): the last complete month of the data."""
+    return default_month(ws)
 
 
-def _previous(month: str) -> str:
-    return (pd.Timestamp(f"{month}-01") - pd.offsets.MonthBegin(1)).strftime("%Y-%m")
+def data_window(ws: Workspace, month: str) -> dict[str, Any]:
+    """Where the month's data start and end, and how much of the month that covers.
+
+    ``data_from``/``data_through``: the first and last date with Production, Audits or
+    Timesheet rows in the month (None without rows); ``working_days``: Monday–Friday days
+    of the month; ``working_days_with_data``: those up to ``data_through``; ``partial``:
+    the data stop before the month's last working day.
+    """
+    start, end = month_bounds(month)
+    dates = []
+    for sheet, col in DATED_SHEETS:
+        d = pd.to_datetime(ws.frame(sheet)[col], errors="coerce").dropna()
+        d = d[(d >= start) & (d <= end)]
+        if not d.empty:
+            dates.extend([d.min(), d.max()])
+    first_day, after = start.date(), (end + pd.Timedelta(days=1)).date()
+    working = int(np.busday_count(first_day, after))
+    if not dates:
+        return {
+            "data_from": None,
+            "data_through": None,
+            "working_days": working,
+            "working_days_with_data": 0,
+            "partial": True,
+        }
+    lo, hi = min(dates).date(), max(dates).date()
+    with_data = int(np.busday_count(first_day, hi + dt.timedelta(days=1)))
+    return {
+        "data_from": lo,
+        "data_through": hi,
+        "working_days": working,
+        "working_days_with_data": with_data,
+        "partial": with_data < working,
+    }
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -366,22 +406,22 @@ def compute(
     ws: Workspace,
     month: str | None = None,
     report: Report | None = None,
-    history_root: Path | None = None,
+    stored_trend: pd.DataFrame | None = None,
 ) -> Metrics:
     """Every metric for ``month`` (default: the last complete month in the data).
 
-    With ``history_root`` the monthly trend is extended with months kept in the history
-    store (months present in the workbooks win).
+    ``stored_trend`` (the history the pipeline keeps) extends the monthly trend with months
+    no longer in the workbooks (months present in the workbooks win).
     """
     from labelxl.validate import validate
 
-    month = month or reporting_month(ws)
+    month = parse_month(month) if month is not None else default_month(ws)
     if month is None:
         raise MetricInputError(
             "the workspace has no dated Production, Audits or Timesheet "
             "rows, so there is no month to report on"
         )
-    previous = _previous(month)
+    previous = previous_month(month)
     report = report if report is not None else validate(ws)
     names = {str(k): str(v) for k, v in dimensions.people(ws)["name"].dropna().items()}
 
@@ -404,8 +444,8 @@ def compute(
     proj = projects_mod.project_status(ws, month, accuracy=acc)
 
     trend = team_trend(ws)
-    if history_root is not None:
-        stored = history.load(history_root, "trend")
+    if stored_trend is not None:
+        stored = stored_trend
         if not stored.empty and "period" in stored:
             older = stored.loc[~stored["period"].isin(set(trend["period"]))]
             trend = pd.concat([older, trend], ignore_index=True).sort_values("period")
@@ -461,6 +501,7 @@ def compute(
         requirements=requirements.requirements_status(ws),
         names=names,
         notes=notes,
+        **data_window(ws, month),
     )
 
 

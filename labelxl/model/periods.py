@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+import re
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
+
+from labelxl.errors import MetricInputError
+
+if TYPE_CHECKING:
+    from labelxl.model.workspace import Workspace
 
 Freq = Literal["month", "week"]
 FREQS: tuple[Freq, ...] = ("month", "week")
@@ -62,3 +68,43 @@ def last_complete_month(dates: pd.Series, today: dt.date | None = None) -> str |
     if previous < d.min().normalize().replace(day=1):
         return latest.strftime("%Y-%m")
     return previous.strftime("%Y-%m")
+
+
+# ---------------------------------------------------------------------- the reporting month
+# The one owner of "which month": every door and metric parses and defaults months here.
+
+MONTH_RE = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+# Where the data's dates live, in the order the default month looks at them.
+DATED_SHEETS = (("Production", "date"), ("Audits", "audit_date"), ("Timesheet", "date"))
+
+
+def parse_month(month: object) -> str:
+    """A ``YYYY-MM`` month label, checked; anything else raises MetricInputError."""
+    text = str(month).strip()
+    if not MONTH_RE.fullmatch(text):
+        raise MetricInputError(f"month must look like 2026-03 (got {month!r})")
+    return text
+
+
+def default_month(ws: Workspace) -> str | None:
+    """The default reporting month: the last complete month of Production, else of Audits,
+    else of Timesheet (``last_complete_month``, judged against ``ws.today``); None when the
+    workspace has no dated rows at all.
+    """
+    for sheet, col in DATED_SHEETS:
+        month = last_complete_month(ws.frame(sheet)[col], today=ws.today)
+        if month is not None:
+            return month
+    return None
+
+
+def resolve_month(ws: Workspace, month: object | None) -> str:
+    """``month`` checked, or the default month, or (no dated rows) the month of ``ws.today``."""
+    if month is not None:
+        return parse_month(month)
+    return default_month(ws) or pd.Timestamp(ws.today).strftime("%Y-%m")
+
+
+def previous_month(month: str) -> str:
+    """The month before ``month``."""
+    return (pd.Timestamp(f"{parse_month(month)}-01") - pd.offsets.MonthBegin(1)).strftime("%Y-%m")

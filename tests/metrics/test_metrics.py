@@ -106,7 +106,7 @@ def test_history_extends_the_trend(tmp_path, ws):
 
     old = pd.DataFrame({"period": ["2025-01"], "items": [123.0], "accuracy": [0.9]})
     history.save(tmp_path, "trend", old)
-    m = compute(ws, report=Report(), history_root=tmp_path)
+    m = compute(ws, report=Report(), stored_trend=history.load(tmp_path, "trend"))
     assert m.trend["period"].iloc[0] == "2025-01"
     assert np.isclose(m.trend["items"].iloc[0], 123.0)
 

@@ -18,6 +18,7 @@ from labelxl.deck.slides import SLIDES
 from labelxl.deck.text import Para, fits
 from labelxl.model.pseudonym import pseudonym_map
 from labelxl.outputs import i18n
+from tests import soffice
 
 from .conftest import make_metrics
 
@@ -255,27 +256,10 @@ def test_one_month_only_says_so_on_the_trend_slide(tmp_path):
 
 
 def test_libreoffice_renders_one_page_per_slide(built, tmp_path):
-    soffice = shutil.which("soffice")
-    if soffice is None:
+    if soffice.SOFFICE is None:
         pytest.skip("LibreOffice (soffice) is not installed; the render check needs it")
     deck = built["management"]
-    profile = tmp_path / "profile"
-    subprocess.run(
-        [
-            soffice,
-            "--headless",
-            "--norestore",
-            f"-env:UserInstallation=file://{profile}",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(deck),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    soffice.convert(deck, "pdf", tmp_path)
     pdf = tmp_path / (deck.stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 10_000
     if shutil.which("pdfinfo"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from labelxl.excel.vba import procedures, xlwings_version
 from labelxl.io.paths import workbooks_dir
 from labelxl.io.reader import read_workspace
 from labelxl.model.schema import WORKBOOKS
+from tests import soffice
 
 pytestmark = pytest.mark.filterwarnings(
     # openpyxl warns that it drops VBA/form controls it cannot read; we only read cells.
@@ -127,23 +127,6 @@ def test_a_project_without_runpython_is_refused() -> None:
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) not installed")
 def test_opens_in_libreoffice(built, tmp_path) -> None:
-    profile = tmp_path / "profile"
-    result = subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(built[0]),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = soffice.run(["--convert-to", "pdf", "--outdir", str(tmp_path), str(built[0])])
     pdf = tmp_path / (built[0].stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 1000, result.stderr

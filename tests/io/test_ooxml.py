@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import re
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from python_calamine import CalamineWorkbook
 from labelxl.errors import WorkbookError
 from labelxl.io import ooxml
 from labelxl.io.ooxml import OutputSheet, new_workbook, write_lx_sheets
+from tests import soffice
 
 NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 NS_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -587,13 +587,9 @@ def test_rows_are_written_in_chunks(tmp_path, monkeypatch):
 
 
 def _soffice(args: list[str], profile: Path) -> None:
-    assert SOFFICE is not None
-    subprocess.run(
-        [SOFFICE, "--headless", "--norestore", f"-env:UserInstallation=file://{profile}", *args],
-        check=True,
-        capture_output=True,
-        timeout=240,
-    )
+    # a private profile per call, serialised, one retry on a crash exit: tests/soffice.py
+    result = soffice.run(args)
+    assert result.returncode == 0, result.stderr
 
 
 @needs_soffice

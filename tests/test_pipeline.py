@@ -9,7 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from labelxl.demo import write_demo
 from labelxl.errors import RefreshBlocked, WorkbookLockedError
-from labelxl.pipeline import find_workspaces, refresh, refresh_many
+from labelxl.pipeline import Pipeline, find_workspaces, refresh, refresh_many
 
 END = dt.date(2026, 6, 30)
 TODAY = dt.date(2026, 7, 10)
@@ -147,3 +147,70 @@ def test_batch_refresh_reports_a_broken_workspace_and_does_the_rest(tmp_path):
     results = dict(refresh_many(tmp_path, today=TODAY))
     assert results[good].month == "2026-06"
     assert isinstance(results[bad], str) and "tracker.xlsx" in results[bad]
+
+
+# ---------------------------------------------------------------- the one pipeline
+
+
+def test_every_step_runs_once_and_is_reused(demo_dir, monkeypatch):
+    import labelxl.pipeline as pl
+
+    calls = {"read": 0, "validate": 0, "compute": 0}
+
+    def counting(name, fn):
+        def wrapper(*a, **k):
+            calls[name] += 1
+            return fn(*a, **k)
+
+        return wrapper
+
+    monkeypatch.setattr(pl, "read_workspace", counting("read", pl.read_workspace))
+    monkeypatch.setattr(pl, "validate", counting("validate", pl.validate))
+    monkeypatch.setattr(pl, "compute", counting("compute", pl.compute))
+    p = Pipeline(demo_dir, today=TODAY)
+    p.validate()
+    p.write(out=demo_dir / "out-once", force=True)
+    p.deck(demo_dir / "once.pptx")
+    assert calls == {"read": 1, "validate": 1, "compute": 1}
+
+
+def test_the_month_is_the_periods_default_everywhere(demo_dir):
+    from labelxl.model.periods import default_month
+
+    p = Pipeline(demo_dir, today=TODAY)
+    assert p.month == default_month(p.read()) == p.compute().month == "2026-06"
+    assert Pipeline(demo_dir, month="2026-05", today=TODAY).compute().month == "2026-05"
+
+
+def test_a_bad_month_is_refused_before_reading(tmp_path):
+    from labelxl.errors import MetricInputError
+
+    with pytest.raises(MetricInputError, match="2026-03"):
+        Pipeline(tmp_path / "missing", month="March")
+
+
+def test_the_target_is_the_tracker_for_every_door(demo_dir):
+    """CLI (a folder), one workbook, and the Excel door (an already-read Workspace) agree."""
+    from labelxl.io.reader import read_workspace
+
+    tracker = demo_dir / "tracker.xlsx"
+    assert Pipeline(demo_dir).target == tracker
+    assert Pipeline(tracker).target == tracker
+    ws = read_workspace(demo_dir)
+    assert Pipeline(ws).target == tracker
+
+
+def test_the_excel_door_keeps_history_like_refresh(demo_dir, tmp_path):
+    """The Excel Refresh button records the month's tables, as `labelxl refresh` does."""
+    import shutil
+
+    from labelxl.excel.macros import default_outputs
+    from labelxl.io import history
+    from labelxl.io.reader import read_workspace
+
+    folder = tmp_path / "ws"
+    shutil.copytree(demo_dir, folder, ignore=shutil.ignore_patterns(".labelxl"))
+    ws = read_workspace(folder, today=TODAY)
+    names = [o.name for o in default_outputs(ws, None)]
+    assert "LX Summary" in names
+    assert "2026-06" in set(history.load(folder, "trend")["period"])

@@ -8,16 +8,16 @@ _PKG = Path(__file__).resolve().parent.parent  # labelxl/
 
 
 def templates_dir() -> Path:
-    """The deck and narrative templates: ``templates/`` of a checkout, else the installed copy."""
-    for candidate in (_PKG.parent / "templates", _PKG / "data" / "templates"):
+    """The deck and narrative templates: the installed copy, else ``templates/`` of a checkout."""
+    for candidate in (_PKG / "data" / "templates", _PKG.parent / "templates"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("labelxl's templates folder is missing from this installation")
 
 
 def workbooks_dir() -> Path:
-    """The shipped template workbooks: ``workbooks/`` of a checkout, else the installed copy."""
-    for candidate in (_PKG.parent / "workbooks", _PKG / "data" / "workbooks"):
+    """The shipped template workbooks: the installed copy, else ``workbooks/`` of a checkout."""
+    for candidate in (_PKG / "data" / "workbooks", _PKG.parent / "workbooks"):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError("labelxl's workbooks folder is missing from this installation")

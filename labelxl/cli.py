@@ -258,7 +258,7 @@ def _run_refresh(
 
     bar = _StageBar(enabled=not quiet)
     try:
-        return refresh(
+        res = refresh(
             path,
             month=month,
             out=out,
@@ -270,6 +270,19 @@ def _run_refresh(
         )
     finally:
         bar.close()
+    if not quiet and res.metrics is not None and len(res.metrics.report):
+        _render_findings_after_write(res, path)
+    return res
+
+
+def _render_findings_after_write(res: Any, path: Path) -> None:
+    """The first findings with their cells, and where the whole list is (refresh wrote it)."""
+    report = res.metrics.report
+    _render_human(report, max_per_rule=3)
+    click.echo(
+        f"  The full list is on the LX Issues sheet of {res.target.name} "
+        f"(or run: labelxl validate {path})."
+    )
 
 
 @cli.command(name="refresh")

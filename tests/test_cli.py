@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -98,3 +99,12 @@ def test_demo_and_refresh_work_with_a_relative_folder(tmp_path, monkeypatch):
     result = run("refresh", "rel")
     assert result.exit_code == 0, result.output
     assert "refreshed" in result.output
+
+
+def test_refresh_prints_the_first_findings_with_their_cells(demo_dir):
+    """Refresh writes despite findings, but says which cells are wrong and where the list is."""
+    result = run("refresh", demo_dir)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"^ERROR [a-z-]+ \(\d+\)$", result.output, flags=re.MULTILINE)
+    assert re.search(r"'?[A-Za-z ]+'?![A-Z]+\d+: ", result.output)  # a finding names its cell
+    assert "LX Issues sheet of tracker.xlsx" in result.output

@@ -119,7 +119,9 @@ def build_ready_workbook(
     project: bytes | None = None,
 ) -> Path:
     """Write one .xlsm: Start sheet with buttons, the known sheets, the xlwings.conf sheet."""
-    from labelxl.outputs import templates  # private helpers reused so tables look like `labelxl init`
+    from labelxl.outputs import (
+        templates,
+    )  # private helpers reused so tables look like `labelxl init`
 
     target = Path(path)
     if target.suffix.lower() != ".xlsm":

@@ -432,10 +432,10 @@ def pareto_chart(
     data.add_series(count_name, clean(counts))
     data.add_series(cumulative_name, clean(cumulative), number_format="0%")
     chart = _add(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, rect, data)
-    _to_secondary_line(chart)
     _style(chart, title, legend=True)
     _value_axis(chart.value_axis, "#,##0", None, 0.0)
     _category_axis(chart.category_axis)
+    _to_secondary_line(chart)  # after styling: the axis accessors find the primary axes
     bars, line = chart.plots[0], chart.plots[1]
     bars.gap_width = 60
     bars.series[0].format.fill.solid()

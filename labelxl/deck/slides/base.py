@@ -23,7 +23,7 @@ from labelxl.deck.narrative import Narrative
 from labelxl.deck.people import People
 from labelxl.deck.tables import Cell, add_table, column_widths, fit_rows
 from labelxl.deck.template import Layouts, body_rects
-from labelxl.deck.text import Para, fill, fit, parse_markdown, write_paras
+from labelxl.deck.text import Para, box_lines, fill, fit, parse_markdown, write_paras
 from labelxl.metrics import Metrics
 from labelxl.outputs import i18n
 
@@ -136,7 +136,7 @@ class Deck:
         for ph in list(slide.placeholders):
             kind = ph.placeholder_format.type
             if kind in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
-                self._title(ph, title)
+                self._title(ph, title, takeaway=bool(topic) and title != topic)
                 title_ph = ph
             elif not _keeps(role, kind):
                 ph._element.getparent().remove(ph._element)
@@ -146,8 +146,19 @@ class Deck:
         self.built.append(key)
         return slide, rects
 
-    def _title(self, ph, title: str) -> None:
+    def _title(self, ph, title: str, takeaway: bool = False) -> None:
         paras = [Para(title)]
+        if takeaway:
+            # A takeaway is a sentence: on one line from 24 pt down to 18 pt, else wrapped.
+            size = 24.0
+            while size >= 18 and len(box_lines(paras, int(ph.width), size)[0]) > 1:
+                size -= 1
+            if size >= 18:
+                write_paras(ph.text_frame, paras, size)
+                return
+            size, shown = fit(paras, int(ph.width), int(ph.height), 20, 14)
+            write_paras(ph.text_frame, shown, size)
+            return
         size, shown = fit(paras, int(ph.width), int(ph.height), 28, 16)
         if size >= 28 and shown == paras:
             ph.text_frame.text = title  # the template's own size and style
@@ -433,9 +444,10 @@ DIGITS = {"count": 0, "rate": 1, "seconds": 0, "hours": 0, "fte": 1, "pct": 1}
 
 def honest_digits(unit: str, value: Any, *others: Any, extra: int = 1) -> int:
     """The default digits of ``unit``, plus up to ``extra`` more while a comparison of
-    ``value`` with one of ``others`` would read wrong: two different numbers shown equal, or
-    their shown difference off by more than a quarter of the true one (37.5 s vs 37.0 s,
-    not 38 s vs 37 s)."""
+    ``value`` with one of ``others`` (its target) would read wrong: two different numbers
+    shown equal, or a shown gap more than a fifth off the true one (37.7 s vs 36.9 s, not
+    38 s vs 37 s). Changes are not compared here: below the shown precision they read
+    "no change"."""
     base = DIGITS.get(unit, 1)
     scale = 100.0 if unit == "pct" else 1.0
     v = num(value)
@@ -449,7 +461,7 @@ def honest_digits(unit: str, value: Any, *others: Any, extra: int = 1) -> int:
                 continue
             true = (v - w) * scale
             shown = round(v * scale, d) - round(w * scale, d)
-            if abs(shown - true) > 0.25 * abs(true) + 1e-12:
+            if shown == 0 or abs(shown - true) > 0.2 * abs(true) + 1e-9:
                 honest = False
         if honest:
             return d

@@ -155,7 +155,7 @@ def capacity_slide(deck: Deck) -> None:
                        gap=deck.num(need - have, 1))
     else:
         title = deck.t("takeaway.capacity_ok", month=deck.month(plan_month), need=deck.num(need, 1))
-    slide, rects = deck.slide("capacity", "two", title, topic)
+    slide, rects = deck.slide("capacity", "two", title, topic, timed=True)
     visuals, band = deck.split(rects)
     if agg.empty:
         deck.empty(slide, visuals[0], deck.t("empty.capacity"))
@@ -228,6 +228,7 @@ def capacity_slide(deck: Deck) -> None:
         applied=applied,
         hired=hired,
         conversion=hired / applied if applied else None,
+        partial=deck.partial,
     )
     deck.notes(slide, numbers, ("capacity_batch", "capacity_realtime", "shrinkage",
                                 "hiring_funnel"), ("Production", "Roster", "Projects", "Hiring"),

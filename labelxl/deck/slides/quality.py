@@ -21,7 +21,9 @@ from labelxl.outputs import i18n
 from labelxl.stats.intervals import wilson_interval
 
 QUALITY_WEEKS = 13
+MIN_WEEKS = 3  # fewer weekly points make no trend and no meaningful control limits
 TOP_DRIFT = 8
+RECENT_SESSIONS = 8
 
 
 def quality_trend_slide(deck: Deck) -> None:
@@ -41,8 +43,11 @@ def quality_trend_slide(deck: Deck) -> None:
     flagged = col(q, "out_of_control", False).fillna(False).astype(bool).tolist()
     ooc = [w for w, bad in zip(weeks, flagged, strict=True) if bad]
     topic = deck.t("slide.quality_trend")
+    few = 0 < len(q) < MIN_WEEKS
     if q.empty:
         title = topic
+    elif few:
+        title = deck.t("takeaway.quality_few", n=len(q), accuracy=deck.pct(col(q, "accuracy").iloc[-1]))
     elif ooc:
         title = deck.t("takeaway.quality_ooc", n=len(ooc), weeks=len(q))
     else:
@@ -51,6 +56,8 @@ def quality_trend_slide(deck: Deck) -> None:
     visuals, band = deck.split(rects)
     if q.empty:
         deck.empty(slide, visuals[0], deck.t("empty.audits"))
+    elif few:
+        deck.empty(slide, visuals[0], deck.t("empty.few_weeks", n=len(q), min=MIN_WEEKS))
     else:
         acc = pd.to_numeric(col(q, "accuracy"), errors="coerce")
         p = pd.to_numeric(col(q, "p"), errors="coerce")
@@ -105,7 +112,7 @@ def quality_trend_slide(deck: Deck) -> None:
         accuracy=kpi_row(m, "accuracy"),
         target=target,
         confidence=m.settings.confidence,
-        weeks=len(q),
+        weeks=len(q) if not few else 0,
         out_of_control=ooc,
     )
     numbers = [
@@ -287,36 +294,55 @@ def calibration_slide(deck: Deck) -> None:
     sessions = frame(getattr(cal, "sessions", None))
     raters = frame(getattr(cal, "raters", None))
     conf = m.settings.confidence
-    # Sessions of the month; if none, the latest ones (said on the slide).
-    in_this, this_month = sessions, True
-    if not sessions.empty and "date" in sessions:
-        dates = pd.to_datetime(sessions["date"], errors="coerce")
-        month_rows = sessions[dates.dt.strftime("%Y-%m") == m.month]
-        this_month = not month_rows.empty
-        in_this = month_rows if this_month else sessions.assign(_d=dates).sort_values(
-            "_d").drop(columns="_d").tail(6)
-    table = session_agreement(in_this, raters, conf) if not in_this.empty else pd.DataFrame()
+    # The latest sessions up to the month's end; agreement and drift are judged on the
+    # month's own sessions (or, when there is none, the latest one, said on the slide).
+    month_end = pd.Period(m.month, "M").end_time
+    shown = sessions
+    this_month = False
+    if not sessions.empty:
+        dates = pd.to_datetime(col(sessions, "date"), errors="coerce")
+        shown = sessions[dates.isna() | (dates <= month_end)].assign(_d=dates)
+        shown = shown.sort_values("_d", kind="stable").drop(columns="_d").tail(RECENT_SESSIONS)
+        this_month = bool((dates.dt.strftime("%Y-%m") == m.month).any())
+    table = session_agreement(shown, raters, conf) if not shown.empty else pd.DataFrame()
     table = table[table["agreement"].notna()] if not table.empty else table
-    pooled = dict(zip(col(table, "session_id"), col(table, "agreement"), strict=True))
-    r_in = raters[raters["session_id"].astype(str).isin(pooled)] if "session_id" in raters else raters
-    drift = drifting_raters(r_in, pooled, conf) if not table.empty else pd.DataFrame()
+    if not table.empty:
+        in_month_ = pd.to_datetime(table["date"], errors="coerce").dt.strftime("%Y-%m") == m.month
+        judged = table[in_month_] if in_month_.any() else table.tail(1)
+    else:
+        judged = table
+    pooled = dict(zip(col(judged, "session_id"), col(judged, "agreement"), strict=True))
+    r_in = (
+        raters[raters["session_id"].astype(str).isin(pooled)]
+        if "session_id" in raters
+        else raters
+    )
+    drift = drifting_raters(r_in, pooled, conf) if pooled else pd.DataFrame()
     n_raters = int(col(r_in, "rater_id").nunique()) if not r_in.empty else 0
     topic = deck.t("slide.calibration")
     if table.empty:
         title = topic
     else:
-        items = col(table, "items").astype(float)
-        mean = float((col(table, "agreement").astype(float) * items).sum() / items.sum())
-        title = deck.t(
-            "takeaway.calibration",
-            agreement=deck.pct(mean, 0),
-            sessions=len(table),
-            drift=len(drift),
-        )
+        items = col(judged, "items").astype(float)
+        mean = float((col(judged, "agreement").astype(float) * items).sum() / items.sum())
+        title = deck.t("takeaway.calibration", agreement=deck.pct(mean, 0), drift=len(drift))
     slide, rects = deck.slide("calibration", "two", title, topic, timed=True)
     visuals, band = deck.split(rects)
     if table.empty:
         deck.empty(slide, visuals[0], deck.t("empty.calibration"))
+    elif len(table) == 1:  # one point draws no band: the numbers, as a table
+        r = table.iloc[0]
+        rows = [
+            [Cell(deck.t("calibration.items")), Cell(deck.num(r["items"]), align="r")],
+            [Cell(deck.t("calibration.raters")), Cell(deck.num(r["raters"]), align="r")],
+            [Cell(deck.t("label.agreement")), Cell(deck.pct(r["agreement"], 0), align="r")],
+            [Cell(deck.t("label.ci_band", level=deck.pct(conf, 0))),
+             Cell(f"{deck.pct(r['ci_low'], 0)} – {deck.pct(r['ci_high'], 0)}", align="r")],
+            [Cell(deck.t("calibration.kappa")), Cell(deck.num(r["kappa"], 2), align="r")],
+        ]
+        deck.table(slide, visuals[0], [deck.t("calibration.session") + " " + str(r["session_id"]),
+                                       ""], rows, topic=topic, weights=[3, 1.5], size_pt=13,
+                   max_lines=1)
     else:
         lo, hi, fmt = charts.percent_range([*table["ci_low"], *table["ci_high"]])
         charts.band_chart(
@@ -356,7 +382,7 @@ def calibration_slide(deck: Deck) -> None:
         rows = [
             [Cell(str(s)), Cell(deck.num(per.get(s, 0)), align="r"),
              Cell(deck.num(len(raters[raters["session_id"].astype(str) == s])), align="r")]
-            for s in table["session_id"]
+            for s in judged["session_id"]
         ]
         header = [deck.t("calibration.session"), deck.t("calibration.drifting"),
                   deck.t("calibration.raters")]
@@ -366,11 +392,11 @@ def calibration_slide(deck: Deck) -> None:
         slide,
         band,
         "calibration",
-        sessions=len(table),
+        sessions=len(judged),
         raters=n_raters,
         drift=len(drift),
         names=deck.people.names(col(drift, "rater_id")) if deck.people.show_names else [],
-        kappa=num(col(table, "kappa").astype(float).mean()) if not table.empty else None,
+        kappa=num(col(judged, "kappa").astype(float).mean()) if not judged.empty else None,
         confidence=conf,
         this_month=this_month,
     )

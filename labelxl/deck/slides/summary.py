@@ -63,7 +63,7 @@ def kpi_frame(deck: Deck) -> pd.DataFrame:
 
 def kpi_digits(r: pd.Series) -> int:
     unit = str(r.get("unit") or "count")
-    return honest_digits(unit, r.get("value"), r.get("target"), r.get("previous"))
+    return honest_digits(unit, r.get("value"), r.get("target"))
 
 
 def kpi_cells(deck: Deck, r: pd.Series) -> list[Cell]:
@@ -133,7 +133,8 @@ def kpi_slide(deck: Deck) -> None:
             status=deck.t("takeaway.on_target" if on else "takeaway.off_target"),
         )
         if below and deck.audience != "business":
-            title += deck.t("takeaway.kpis_below", n=below)
+            title += deck.t("takeaway.kpis_below_one" if below == 1 else "takeaway.kpis_below",
+                            n=below)
     elif not k.empty:
         title = deck.t(
             "takeaway.kpis_counts", good=int(statuses.get("good", 0)), total=len(k)
@@ -217,6 +218,18 @@ def volume_slide(deck: Deck) -> None:
     months = [i18n.format_month(p, deck.lang, short=True) for p in col(tr, "period")]
     if len(tr) < 2:
         deck.empty(slide, visuals[0], deck.t("empty.one_month"))
+        if this is not None:  # the month's own numbers instead of a one-point chart
+            rows = [
+                [Cell(deck.t("label.items")), Cell(deck.num(items), align="r")],
+                [Cell(deck.t("volume.productive_hours")),
+                 Cell(deck.num(get(this, "productive_hours"), 1), align="r")],
+                [Cell(deck.t("label.throughput")),
+                 Cell(deck.num(get(this, "throughput"), 1), align="r")],
+                [Cell(deck.t("kpi.aht_sec")),
+                 Cell(measure(deck, get(this, "aht_sec"), "seconds", 1), align="r")],
+            ]
+            deck.table(slide, visuals[1], [deck.month(), ""], rows, topic=topic,
+                       weights=[3, 1.5], size_pt=14, max_lines=1)
     else:
         chart = charts.column_chart(
             slide,

@@ -173,9 +173,11 @@ class Deck:
         kick_w = width if stamp is None else int(width * 0.45)
         box = slide.shapes.add_textbox(left, top, kick_w, KICKER_H)
         box.name = KICKER
-        fill(box.text_frame, [Para(topic.upper() if _latin(topic) else topic)], kick_w,
-             int(KICKER_H), 11, 9, colour=charts.TEAL, bold=True)
+        fill(box.text_frame, [Para(topic)], kick_w, int(KICKER_H), 11, 9, colour=charts.TEAL,
+             bold=True)
         _tight(box.text_frame)
+        for run in box.text_frame.paragraphs[0].runs:
+            run.font._rPr.set("cap", "all")  # shown in capitals, stored as written
         if stamp is not None:
             box = slide.shapes.add_textbox(left + kick_w, top, width - kick_w, KICKER_H)
             box.name = STAMP
@@ -304,10 +306,6 @@ def _tight(frame) -> None:
     frame.margin_top = frame.margin_bottom = 0
     frame.margin_left = frame.margin_right = 0
     frame.vertical_anchor = MSO_ANCHOR.BOTTOM
-
-
-def _latin(text: str) -> bool:
-    return all(ord(c) < 0x2E80 for c in text)
 
 
 def _keeps(role: str, kind: PP_PLACEHOLDER) -> bool:

@@ -92,7 +92,7 @@ def appendix_slides(deck: Deck) -> None:
             title = deck.t("slide.continued", topic=part.topic)
             if len(pages) > 1:
                 title += f" ({i}/{len(pages)})"
-            slide, rects = deck.slide("continued", "content", title, part.topic)
+            slide, rects = deck.slide("continued", "content", title, deck.t("slide.appendix"))
             add_table(
                 slide, rects[0], part.header, list(page), weights=part.weights,
                 more=lambda n: deck.t("table.more", n=n), size_pt=part.size_pt,
@@ -114,7 +114,7 @@ def definitions_slides(deck: Deck) -> None:
         title = deck.t("slide.definitions")
         if len(pages) > 1:
             title += f" ({i}/{len(pages)})"
-        slide, rects = deck.slide("definitions", "content", title, deck.t("slide.appendix"))
+        slide, rects = deck.slide("definitions", "content", title)
         add_table(slide, rects[0], header, list(page), weights=weights,
                   more=lambda n: deck.t("table.more", n=n), size_pt=size, min_pt=size,
                   max_lines=8)

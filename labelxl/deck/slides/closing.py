@@ -79,6 +79,7 @@ def section_slide(deck: Deck, key: str, title: str, subtitle: str) -> None:
     for ph in slide.placeholders:
         if ph.placeholder_format.type in (PP_PLACEHOLDER.BODY, PP_PLACEHOLDER.SUBTITLE):
             fill(ph.text_frame, [Para(subtitle)], int(ph.width), int(ph.height), 18, 11)
+    deck.notes(slide, [subtitle])
 
 
 def appendix_slides(deck: Deck) -> None:
@@ -101,8 +102,36 @@ def appendix_slides(deck: Deck) -> None:
             deck.notes(slide, [deck.t("notes.continued", topic=part.topic, n=len(page))])
 
 
+# Definitions an audience's slides never use (business: no people data; team: no plans).
+NOT_SHOWN = {
+    "management": frozenset({"requirements"}),
+    "business": frozenset(
+        {
+            "coaching_flag",
+            "insufficient_sample",
+            "utilization",
+            "shrinkage",
+            "capacity_batch",
+            "capacity_realtime",
+            "hiring_funnel",
+            "attrition",
+            "graphic_exposure",
+            "wellness",
+            "kappa",
+            "krippendorff_alpha",
+            "calibration_agreement",
+            "consensus",
+        }
+    ),
+    "team": frozenset(
+        {"capacity_batch", "capacity_realtime", "hiring_funnel", "attrition", "requirements"}
+    ),
+}
+
+
 def definitions_slides(deck: Deck) -> None:
-    defs = all_definitions(deck.lang)
+    hidden = NOT_SHOWN.get(deck.audience, frozenset())
+    defs = [d for d in all_definitions(deck.lang) if d.key not in hidden]
     header = [deck.t("defs.term"), deck.t("defs.text"), deck.t("defs.source")]
     rows = [[Cell(d.term, bold=True), Cell(d.text), Cell(d.source)] for d in defs]
     rect = body_rects(deck.layouts.content, deck.prs)[0]

@@ -184,13 +184,11 @@ def capacity_slide(deck: Deck) -> None:
     if not assumptions.empty:
         rows = []
         for _, r in assumptions.iterrows():
-            value = r.get("value")
-            shown = deck.num(value, 2) if num(value) is not None else str(value or "–")
-            unit = str(r.get("unit") or "")
-            shown = f"{shown} {unit}".strip() if unit and unit not in ("count", "nan") else shown
-            rows.append([Cell(str(r.get("assumption") or "")), Cell(shown, align="r"),
+            shown = assumption_value(deck, r.get("value"), r.get("unit"))
+            rows.append([Cell(deck.name_of("assumption", r.get("assumption") or "")),
+                         Cell(shown, align="r"),
                          Cell(deck.people.scrub(r.get("source") or ""))])
-            numbers.append(f"{r.get('assumption')}: {shown} ({r.get('source') or '–'})")
+            numbers.append(f"{rows[-1][0].text}: {shown} ({rows[-1][2].text or '–'})")
         header = [deck.t("capacity.assumption"), deck.t("capacity.value"),
                   deck.t("capacity.source")]
         deck.table(slide, visuals[1], header, rows, topic=deck.t("capacity.assumptions"),
@@ -233,6 +231,40 @@ def capacity_slide(deck: Deck) -> None:
     deck.notes(slide, numbers, ("capacity_batch", "capacity_realtime", "shrinkage",
                                 "hiring_funnel"), ("Production", "Roster", "Projects", "Hiring"),
                [str(n) for n in getattr(plan, "notes", []) or []])
+
+
+_UNITS = {
+    "s": ("seconds", 1),
+    "sec": ("seconds", 1),
+    "seconds": ("seconds", 1),
+    "h": ("hours", 1),
+    "hours": ("hours", 1),
+    "fte": ("fte", 1),
+    "share": ("pct", 1),
+    "pct": ("pct", 1),
+    "%": ("pct", 1),
+    "items": ("count", 0),
+    "count": ("count", 0),
+    "people": ("count", 0),
+    "days": ("days", 0),
+}
+
+
+def assumption_value(deck: Deck, value: object, unit: object) -> str:
+    """A capacity assumption in the deck's words: known units formatted, others kept."""
+    x = num(value)
+    if x is None:
+        return str(value) if value not in (None, "") and str(value) != "nan" else "–"
+    u = str(unit or "").strip()
+    kind, digits = _UNITS.get(u.lower(), ("", 2))
+    if kind == "pct":
+        return deck.pct(x, digits)
+    if kind == "count":
+        return deck.num(x, digits)
+    if kind:
+        key = f"unit.{kind}"
+        return deck.t(key, value=deck.num(x, digits))
+    return f"{deck.num(x, 2)} {u}".strip()
 
 
 def requirements_slide(deck: Deck) -> None:

@@ -15,7 +15,7 @@ from pptx.enum.shapes import MSO_SHAPE_TYPE
 
 from labelxl.deck import build_deck
 from labelxl.deck.slides import AUDIENCE_SLIDES, SLIDES
-from labelxl.deck.slides.base import KICKER, change_text, honest_digits
+from labelxl.deck.slides.base import KICKER, honest_digits
 from labelxl.deck.text import Para, fits
 from labelxl.model.pseudonym import pseudonym_map
 from labelxl.outputs import i18n

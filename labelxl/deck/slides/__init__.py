@@ -85,15 +85,17 @@ def number_slides(deck: Deck) -> None:
     for i, (slide, key) in enumerate(zip(deck.prs.slides, deck.built, strict=True), start=1):
         if key == "title":
             continue
-        box = slide.shapes.add_textbox(width - w - int(Emu(365760)), height - h - int(Emu(91440)),
-                                       w, h)
+        box = slide.shapes.add_textbox(
+            width - w - int(Emu(365760)), height - h - int(Emu(91440)), w, h
+        )
         box.name = SLIDE_NUMBER
         frame = box.text_frame
         frame.margin_top = frame.margin_bottom = 0
         p = frame.paragraphs[0]
         p.alignment = PP_ALIGN.RIGHT
-        fld = etree.Element(qn("a:fld"), id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}",
-                            type="slidenum")
+        fld = etree.Element(
+            qn("a:fld"), id="{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}", type="slidenum"
+        )
         end = p._p.find(qn("a:endParaRPr"))
         if end is None:
             p._p.append(fld)

@@ -15,7 +15,7 @@ import pandas as pd
 from pptx.dml.color import RGBColor
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, PP_ALIGN
-from pptx.util import Emu, Pt
+from pptx.util import Emu
 
 from labelxl.deck import charts
 from labelxl.deck.charts import Rect
@@ -173,16 +173,32 @@ class Deck:
         kick_w = width if stamp is None else int(width * 0.45)
         box = slide.shapes.add_textbox(left, top, kick_w, KICKER_H)
         box.name = KICKER
-        fill(box.text_frame, [Para(topic)], kick_w, int(KICKER_H), 11, 9, colour=charts.TEAL,
-             bold=True)
+        fill(
+            box.text_frame,
+            [Para(topic)],
+            kick_w,
+            int(KICKER_H),
+            11,
+            9,
+            colour=charts.TEAL,
+            bold=True,
+        )
         _tight(box.text_frame)
         for run in box.text_frame.paragraphs[0].runs:
             run.font._rPr.set("cap", "all")  # shown in capitals, stored as written
         if stamp is not None:
             box = slide.shapes.add_textbox(left + kick_w, top, width - kick_w, KICKER_H)
             box.name = STAMP
-            fill(box.text_frame, [Para(stamp)], width - kick_w, int(KICKER_H), 11, 8,
-                 colour=charts.ORANGE, bold=True)
+            fill(
+                box.text_frame,
+                [Para(stamp)],
+                width - kick_w,
+                int(KICKER_H),
+                11,
+                8,
+                colour=charts.ORANGE,
+                bold=True,
+            )
             _tight(box.text_frame)
             box.text_frame.paragraphs[0].alignment = PP_ALIGN.RIGHT
 

@@ -69,9 +69,12 @@ def risks_slide(deck: Deck) -> None:
     title = deck.t("takeaway.risks", n=actions) if actions else deck.t("takeaway.risks_none")
     slide, rects = deck.slide("risks", "content", title, topic, timed=True)
     deck.text(slide, rects[0], lines, max_pt=18, min_pt=11)
-    deck.notes(slide, [x.lstrip("- ").replace("**", "") for x in lines],
-               ("rag", "coaching_flag", "insufficient_sample", "p_chart", "graphic_exposure"),
-               ("Projects", "Audits", "Timesheet", "Roster"))
+    deck.notes(
+        slide,
+        [x.lstrip("- ").replace("**", "") for x in lines],
+        ("rag", "coaching_flag", "insufficient_sample", "p_chart", "graphic_exposure"),
+        ("Projects", "Audits", "Timesheet", "Roster"),
+    )
 
 
 def section_slide(deck: Deck, key: str, title: str, subtitle: str) -> None:
@@ -95,9 +98,15 @@ def appendix_slides(deck: Deck) -> None:
                 title += f" ({i}/{len(pages)})"
             slide, rects = deck.slide("continued", "content", title, deck.t("slide.appendix"))
             add_table(
-                slide, rects[0], part.header, list(page), weights=part.weights,
-                more=lambda n: deck.t("table.more", n=n), size_pt=part.size_pt,
-                min_pt=part.size_pt, max_lines=part.max_lines,
+                slide,
+                rects[0],
+                part.header,
+                list(page),
+                weights=part.weights,
+                more=lambda n: deck.t("table.more", n=n),
+                size_pt=part.size_pt,
+                min_pt=part.size_pt,
+                max_lines=part.max_lines,
             )
             deck.notes(slide, [deck.t("notes.continued", topic=part.topic, n=len(page))])
 
@@ -144,9 +153,17 @@ def definitions_slides(deck: Deck) -> None:
         if len(pages) > 1:
             title += f" ({i}/{len(pages)})"
         slide, rects = deck.slide("definitions", "content", title)
-        add_table(slide, rects[0], header, list(page), weights=weights,
-                  more=lambda n: deck.t("table.more", n=n), size_pt=size, min_pt=size,
-                  max_lines=8)
+        add_table(
+            slide,
+            rects[0],
+            header,
+            list(page),
+            weights=weights,
+            more=lambda n: deck.t("table.more", n=n),
+            size_pt=size,
+            min_pt=size,
+            max_lines=8,
+        )
         deck.notes(slide, [deck.t("notes.definitions_page")])
 
 

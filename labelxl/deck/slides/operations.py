@@ -122,14 +122,35 @@ def project_slide(deck: Deck) -> None:
             for c in ("project", "rag", "volume", "sla", "accuracy", "forecast", "reasons")
         ]
         deck.table(
-            slide, visuals[0], header, rows, topic=topic,
-            weights=[2.6, 1.0, 1.1, 1.0, 1.1, 1.6, 4.6], size_pt=12, min_pt=10, max_lines=2,
+            slide,
+            visuals[0],
+            header,
+            rows,
+            topic=topic,
+            weights=[2.6, 1.0, 1.1, 1.0, 1.1, 1.6, 4.6],
+            size_pt=12,
+            min_pt=10,
+            max_lines=2,
         )
     red_names = [deck.people.scrub(x) for x in col(pr, "project_name")[rag == "Red"]]
-    deck.say(slide, band, "projects", total=len(pr), red=red, amber=amber, green=green,
-             no_data=nodata, red_names=red_names, partial=deck.partial)
-    deck.notes(slide, numbers, ("rag", "sla", "accuracy", "forecast_finish"),
-               ("Projects", "Production", "Queue", "Audits"))
+    deck.say(
+        slide,
+        band,
+        "projects",
+        total=len(pr),
+        red=red,
+        amber=amber,
+        green=green,
+        no_data=nodata,
+        red_names=red_names,
+        partial=deck.partial,
+    )
+    deck.notes(
+        slide,
+        numbers,
+        ("rag", "sla", "accuracy", "forecast_finish"),
+        ("Projects", "Production", "Queue", "Audits"),
+    )
 
 
 def capacity_slide(deck: Deck) -> None:
@@ -151,8 +172,12 @@ def capacity_slide(deck: Deck) -> None:
     if need is None or have is None:
         title = topic
     elif need - have > 0.05:
-        title = deck.t("takeaway.capacity_gap", month=deck.month(plan_month), need=deck.num(need, 1),
-                       gap=deck.num(need - have, 1))
+        title = deck.t(
+            "takeaway.capacity_gap",
+            month=deck.month(plan_month),
+            need=deck.num(need, 1),
+            gap=deck.num(need - have, 1),
+        )
     else:
         title = deck.t("takeaway.capacity_ok", month=deck.month(plan_month), need=deck.num(need, 1))
     slide, rects = deck.slide("capacity", "two", title, topic, timed=True)
@@ -177,22 +202,42 @@ def capacity_slide(deck: Deck) -> None:
     if fun.empty or "reached" not in fun.columns or fun["reached"].sum() == 0:
         fun = pd.DataFrame()
     numbers = [
-        deck.t("notes.capacity_market", market=str(k), need=deck.num(r["required_fte"], 2),
-               have=deck.num(r["available_fte"], 2))
+        deck.t(
+            "notes.capacity_market",
+            market=str(k),
+            need=deck.num(r["required_fte"], 2),
+            have=deck.num(r["available_fte"], 2),
+        )
         for k, r in agg.iterrows()
     ]
     if not assumptions.empty:
         rows = []
         for _, r in assumptions.iterrows():
             shown = assumption_value(deck, r.get("value"), r.get("unit"))
-            rows.append([Cell(deck.name_of("assumption", r.get("assumption") or "")),
-                         Cell(shown, align="r"),
-                         Cell(deck.people.scrub(r.get("source") or ""))])
+            rows.append(
+                [
+                    Cell(deck.name_of("assumption", r.get("assumption") or "")),
+                    Cell(shown, align="r"),
+                    Cell(deck.people.scrub(r.get("source") or "")),
+                ]
+            )
             numbers.append(f"{rows[-1][0].text}: {shown} ({rows[-1][2].text or '–'})")
-        header = [deck.t("capacity.assumption"), deck.t("capacity.value"),
-                  deck.t("capacity.source")]
-        deck.table(slide, visuals[1], header, rows, topic=deck.t("capacity.assumptions"),
-                   weights=[3.0, 1.4, 2.6], size_pt=12, min_pt=9, max_lines=2)
+        header = [
+            deck.t("capacity.assumption"),
+            deck.t("capacity.value"),
+            deck.t("capacity.source"),
+        ]
+        deck.table(
+            slide,
+            visuals[1],
+            header,
+            rows,
+            topic=deck.t("capacity.assumptions"),
+            weights=[3.0, 1.4, 2.6],
+            size_pt=12,
+            min_pt=9,
+            max_lines=2,
+        )
     elif fun.empty:
         deck.empty(slide, visuals[1], deck.t("empty.hiring"))
     else:
@@ -228,9 +273,13 @@ def capacity_slide(deck: Deck) -> None:
         conversion=hired / applied if applied else None,
         partial=deck.partial,
     )
-    deck.notes(slide, numbers, ("capacity_batch", "capacity_realtime", "shrinkage",
-                                "hiring_funnel"), ("Production", "Roster", "Projects", "Hiring"),
-               [str(n) for n in getattr(plan, "notes", []) or []])
+    deck.notes(
+        slide,
+        numbers,
+        ("capacity_batch", "capacity_realtime", "shrinkage", "hiring_funnel"),
+        ("Production", "Roster", "Projects", "Hiring"),
+        [str(n) for n in getattr(plan, "notes", []) or []],
+    )
 
 
 _UNITS = {
@@ -272,10 +321,14 @@ def requirements_slide(deck: Deck) -> None:
     req = m.requirements
     items = frame(getattr(req, "items", None))
     by = frame(getattr(req, "by_status_age", None))
-    open_items = items[col(items, "open", False).fillna(False).astype(bool)] if not items.empty \
-        else items
-    overdue = open_items[col(open_items, "overdue", False).fillna(False).astype(bool)] \
-        if not open_items.empty else open_items
+    open_items = (
+        items[col(items, "open", False).fillna(False).astype(bool)] if not items.empty else items
+    )
+    overdue = (
+        open_items[col(open_items, "overdue", False).fillna(False).astype(bool)]
+        if not open_items.empty
+        else open_items
+    )
     received = pd.to_datetime(col(items, "received_date"), errors="coerce")
     new_this = int((received.dt.strftime("%Y-%m") == m.month).sum()) if not items.empty else 0
     topic = deck.t("slide.requirements")
@@ -289,8 +342,9 @@ def requirements_slide(deck: Deck) -> None:
     if by.empty or "count" not in by.columns or by["count"].sum() == 0:
         deck.empty(slide, visuals[0], deck.t("empty.requirements"))
     else:
-        pivot = by.pivot_table(index="age_band", columns="status", values="count",
-                               aggfunc="sum", sort=False).fillna(0)
+        pivot = by.pivot_table(
+            index="age_band", columns="status", values="count", aggfunc="sum", sort=False
+        ).fillna(0)
         charts.column_chart(
             slide,
             visuals[0],
@@ -301,10 +355,14 @@ def requirements_slide(deck: Deck) -> None:
             colours=(charts.NAVY, charts.TEAL, charts.ORANGE, charts.BLUE),
             axis_title=deck.t("label.requirements"),
         )
-    shown = open_items.assign(
-        _o=~col(open_items, "overdue", False).fillna(False).astype(bool),
-        _a=-pd.to_numeric(col(open_items, "age_days"), errors="coerce").fillna(0),
-    ).sort_values(["_o", "_a"], kind="stable") if not open_items.empty else open_items
+    shown = (
+        open_items.assign(
+            _o=~col(open_items, "overdue", False).fillna(False).astype(bool),
+            _a=-pd.to_numeric(col(open_items, "age_days"), errors="coerce").fillna(0),
+        ).sort_values(["_o", "_a"], kind="stable")
+        if not open_items.empty
+        else open_items
+    )
     numbers = []
     if shown.empty:
         deck.empty(slide, visuals[1], deck.t("empty.requirements_open"))
@@ -312,25 +370,59 @@ def requirements_slide(deck: Deck) -> None:
         rows = []
         for _, r in shown.iterrows():
             late = bool(r.get("overdue"))
-            rows.append([
-                Cell(deck.people.scrub(r.get("summary") or r.get("req_id"))),
-                Cell(deck.people.scrub(r.get("project_id") or "–")),
-                Cell(deck.people.scrub(r.get("requested_by") or "–")),
-                Cell(deck.date(r.get("due_date")), align="r"),
-                Cell(deck.num(r.get("days_overdue")) if late else "–", align="r",
-                     colour=charts.RED if late else None, bold=late),
-            ])
-            numbers.append(deck.t(
-                "notes.requirement", req=deck.people.scrub(r.get("req_id")),
-                status=deck.name_of("req_status", r.get("status")),
-                age=deck.num(r.get("age_days")), versions=deck.num(r.get("versions")),
-            ))
-        header = [deck.t(f"requirements.{c}") for c in
-                  ("summary", "project", "requested_by", "due", "days_overdue")]
-        deck.table(slide, visuals[1], header, rows, topic=topic,
-                   weights=[3.2, 1.3, 1.6, 1.4, 1.1], size_pt=11, min_pt=9, max_lines=1)
+            rows.append(
+                [
+                    Cell(deck.people.scrub(r.get("summary") or r.get("req_id"))),
+                    Cell(deck.people.scrub(r.get("project_id") or "–")),
+                    Cell(deck.people.scrub(r.get("requested_by") or "–")),
+                    Cell(deck.date(r.get("due_date")), align="r"),
+                    Cell(
+                        deck.num(r.get("days_overdue")) if late else "–",
+                        align="r",
+                        colour=charts.RED if late else None,
+                        bold=late,
+                    ),
+                ]
+            )
+            numbers.append(
+                deck.t(
+                    "notes.requirement",
+                    req=deck.people.scrub(r.get("req_id")),
+                    status=deck.name_of("req_status", r.get("status")),
+                    age=deck.num(r.get("age_days")),
+                    versions=deck.num(r.get("versions")),
+                )
+            )
+        header = [
+            deck.t(f"requirements.{c}")
+            for c in ("summary", "project", "requested_by", "due", "days_overdue")
+        ]
+        deck.table(
+            slide,
+            visuals[1],
+            header,
+            rows,
+            topic=topic,
+            weights=[3.2, 1.3, 1.6, 1.4, 1.1],
+            size_pt=11,
+            min_pt=9,
+            max_lines=1,
+        )
     changed = int((pd.to_numeric(col(items, "versions"), errors="coerce").fillna(1) > 1).sum())
-    deck.say(slide, band, "requirements", open=len(open_items), overdue=len(overdue),
-             new=new_this, changed=changed, total=len(items))
-    deck.notes(slide, numbers, ("requirements",), ("Requirements",),
-               [deck.t("notes.as_of", date=deck.date(getattr(req, "as_of", None)))])
+    deck.say(
+        slide,
+        band,
+        "requirements",
+        open=len(open_items),
+        overdue=len(overdue),
+        new=new_this,
+        changed=changed,
+        total=len(items),
+    )
+    deck.notes(
+        slide,
+        numbers,
+        ("requirements",),
+        ("Requirements",),
+        [deck.t("notes.as_of", date=deck.date(getattr(req, "as_of", None)))],
+    )

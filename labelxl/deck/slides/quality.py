@@ -47,7 +47,9 @@ def quality_trend_slide(deck: Deck) -> None:
     if q.empty:
         title = topic
     elif few:
-        title = deck.t("takeaway.quality_few", n=len(q), accuracy=deck.pct(col(q, "accuracy").iloc[-1]))
+        title = deck.t(
+            "takeaway.quality_few", n=len(q), accuracy=deck.pct(col(q, "accuracy").iloc[-1])
+        )
     elif ooc:
         title = deck.t("takeaway.quality_ooc", n=len(ooc), weeks=len(q))
     else:
@@ -126,8 +128,13 @@ def quality_trend_slide(deck: Deck) -> None:
             ooc=deck.t("notes.out_of_control") if bad else "",
         )
         for w, a, lo_, hi_, n, bad in zip(
-            weeks, col(q, "accuracy"), col(q, "ci_low"), col(q, "ci_high"), col(q, "audited"),
-            flagged, strict=True,
+            weeks,
+            col(q, "accuracy"),
+            col(q, "ci_low"),
+            col(q, "ci_high"),
+            col(q, "audited"),
+            flagged,
+            strict=True,
         )
     ]
     deck.notes(slide, numbers, ("accuracy", "wilson", "p_chart"), ("Audits",), [partial_note or ""])
@@ -156,7 +163,8 @@ def quality_policy_slide(deck: Deck) -> None:
         )
     elif worst is not None:
         title = deck.t(
-            "takeaway.policy_only", policy=str(worst["policy_area"]),
+            "takeaway.policy_only",
+            policy=str(worst["policy_area"]),
             accuracy=deck.pct(worst["accuracy"]),
         )
     else:
@@ -219,8 +227,12 @@ def quality_policy_slide(deck: Deck) -> None:
             audited=deck.num(n),
         )
         for p, a, lo_, hi_, n in zip(
-            col(pol, "policy_area"), col(pol, "accuracy"), col(pol, "ci_low"),
-            col(pol, "ci_high"), col(pol, "audited"), strict=True,
+            col(pol, "policy_area"),
+            col(pol, "accuracy"),
+            col(pol, "ci_low"),
+            col(pol, "ci_high"),
+            col(pol, "audited"),
+            strict=True,
         )
     ]
     numbers += [
@@ -313,9 +325,7 @@ def calibration_slide(deck: Deck) -> None:
         judged = table
     pooled = dict(zip(col(judged, "session_id"), col(judged, "agreement"), strict=True))
     r_in = (
-        raters[raters["session_id"].astype(str).isin(pooled)]
-        if "session_id" in raters
-        else raters
+        raters[raters["session_id"].astype(str).isin(pooled)] if "session_id" in raters else raters
     )
     drift = drifting_raters(r_in, pooled, conf) if pooled else pd.DataFrame()
     n_raters = int(col(r_in, "rater_id").nunique()) if not r_in.empty else 0
@@ -336,13 +346,22 @@ def calibration_slide(deck: Deck) -> None:
             [Cell(deck.t("calibration.items")), Cell(deck.num(r["items"]), align="r")],
             [Cell(deck.t("calibration.raters")), Cell(deck.num(r["raters"]), align="r")],
             [Cell(deck.t("label.agreement")), Cell(deck.pct(r["agreement"], 0), align="r")],
-            [Cell(deck.t("label.ci_band", level=deck.pct(conf, 0))),
-             Cell(f"{deck.pct(r['ci_low'], 0)} – {deck.pct(r['ci_high'], 0)}", align="r")],
+            [
+                Cell(deck.t("label.ci_band", level=deck.pct(conf, 0))),
+                Cell(f"{deck.pct(r['ci_low'], 0)} – {deck.pct(r['ci_high'], 0)}", align="r"),
+            ],
             [Cell(deck.t("calibration.kappa")), Cell(deck.num(r["kappa"], 2), align="r")],
         ]
-        deck.table(slide, visuals[0], [deck.t("calibration.session") + " " + str(r["session_id"]),
-                                       ""], rows, topic=topic, weights=[3, 1.5], size_pt=13,
-                   max_lines=1)
+        deck.table(
+            slide,
+            visuals[0],
+            [deck.t("calibration.session") + " " + str(r["session_id"]), ""],
+            rows,
+            topic=topic,
+            weights=[3, 1.5],
+            size_pt=13,
+            max_lines=1,
+        )
     else:
         lo, hi, fmt = charts.percent_range([*table["ci_low"], *table["ci_high"]])
         charts.band_chart(
@@ -375,19 +394,41 @@ def calibration_slide(deck: Deck) -> None:
             for _, r in drift.iterrows()
         ]
         header = [deck.t(f"calibration.{c}") for c in ("rater", "session", "agree", "ci", "group")]
-        deck.table(slide, visuals[1], header, rows, topic=topic,
-                   weights=[2.4, 1.6, 1.2, 1.8, 1.2], size_pt=12, max_lines=1)
+        deck.table(
+            slide,
+            visuals[1],
+            header,
+            rows,
+            topic=topic,
+            weights=[2.4, 1.6, 1.2, 1.8, 1.2],
+            size_pt=12,
+            max_lines=1,
+        )
     else:
         per = drift.groupby(drift["session_id"].astype(str)).size()
         rows = [
-            [Cell(str(s)), Cell(deck.num(per.get(s, 0)), align="r"),
-             Cell(deck.num(len(raters[raters["session_id"].astype(str) == s])), align="r")]
+            [
+                Cell(str(s)),
+                Cell(deck.num(per.get(s, 0)), align="r"),
+                Cell(deck.num(len(raters[raters["session_id"].astype(str) == s])), align="r"),
+            ]
             for s in judged["session_id"]
         ]
-        header = [deck.t("calibration.session"), deck.t("calibration.drifting"),
-                  deck.t("calibration.raters")]
-        deck.table(slide, visuals[1], header, rows, topic=topic, weights=[2, 1.5, 1.5],
-                   size_pt=12, max_lines=1)
+        header = [
+            deck.t("calibration.session"),
+            deck.t("calibration.drifting"),
+            deck.t("calibration.raters"),
+        ]
+        deck.table(
+            slide,
+            visuals[1],
+            header,
+            rows,
+            topic=topic,
+            weights=[2, 1.5, 1.5],
+            size_pt=12,
+            max_lines=1,
+        )
     deck.say(
         slide,
         band,
@@ -415,6 +456,8 @@ def calibration_slide(deck: Deck) -> None:
         for _, r in table.iterrows()
     ]
     deck.notes(
-        slide, numbers, ("calibration_agreement", "consensus", "wilson", "kappa",
-                         "krippendorff_alpha"), ("Calibration",),
+        slide,
+        numbers,
+        ("calibration_agreement", "consensus", "wilson", "kappa", "krippendorff_alpha"),
+        ("Calibration",),
     )

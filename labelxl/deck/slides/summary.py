@@ -89,8 +89,13 @@ def kpi_cells(deck: Deck, r: pd.Series) -> list[Cell]:
         Cell(measure(deck, r.get("value"), unit, d), bold=True, align="r"),
         Cell(ci, align="r"),
         Cell(measure(deck, r.get("target"), unit, d), align="r"),
-        Cell(deck.t(f"status.{status}"), fill=charts.STATUS[status], colour=WHITE, bold=True,
-             align="c"),
+        Cell(
+            deck.t(f"status.{status}"),
+            fill=charts.STATUS[status],
+            colour=WHITE,
+            bold=True,
+            align="c",
+        ),
         Cell(shown_change, colour=colour, align="r"),
     ]
 
@@ -133,12 +138,11 @@ def kpi_slide(deck: Deck) -> None:
             status=deck.t("takeaway.on_target" if on else "takeaway.off_target"),
         )
         if below and deck.audience != "business":
-            title += deck.t("takeaway.kpis_below_one" if below == 1 else "takeaway.kpis_below",
-                            n=below)
+            title += deck.t(
+                "takeaway.kpis_below_one" if below == 1 else "takeaway.kpis_below", n=below
+            )
     elif not k.empty:
-        title = deck.t(
-            "takeaway.kpis_counts", good=int(statuses.get("good", 0)), total=len(k)
-        )
+        title = deck.t("takeaway.kpis_counts", good=int(statuses.get("good", 0)), total=len(k))
     else:
         title = topic
     slide, rects = deck.slide("kpis", "content", title, topic, timed=True)
@@ -149,8 +153,15 @@ def kpi_slide(deck: Deck) -> None:
         header = [deck.t(f"kpis.{c}") for c in ("kpi", "value", "ci", "target", "status", "change")]
         rows = [kpi_cells(deck, r) for _, r in k.iterrows()]
         deck.table(
-            slide, visuals[0], header, rows, topic=topic,
-            weights=[3.2, 1.6, 2.4, 1.5, 1.3, 1.6], size_pt=14, min_pt=10, max_lines=1,
+            slide,
+            visuals[0],
+            header,
+            rows,
+            topic=topic,
+            weights=[3.2, 1.6, 2.4, 1.5, 1.3, 1.6],
+            size_pt=14,
+            min_pt=10,
+            max_lines=1,
         )
     deck.say(
         slide,
@@ -169,8 +180,17 @@ def kpi_slide(deck: Deck) -> None:
     deck.notes(
         slide,
         [kpi_note(deck, r) for _, r in k.iterrows()] if not k.empty else [],
-        ("accuracy", "wilson", "coaching_flag", "throughput", "aht", "sla", "utilization",
-         "shrinkage", "attrition"),
+        (
+            "accuracy",
+            "wilson",
+            "coaching_flag",
+            "throughput",
+            "aht",
+            "sla",
+            "utilization",
+            "shrinkage",
+            "attrition",
+        ),
         KPI_SHEETS,
         [deck.t("notes.previous_month", month=deck.month(m.previous_month))]
         if m.previous_month
@@ -221,15 +241,29 @@ def volume_slide(deck: Deck) -> None:
         if this is not None:  # the month's own numbers instead of a one-point chart
             rows = [
                 [Cell(deck.t("label.items")), Cell(deck.num(items), align="r")],
-                [Cell(deck.t("volume.productive_hours")),
-                 Cell(deck.num(get(this, "productive_hours"), 1), align="r")],
-                [Cell(deck.t("label.throughput")),
-                 Cell(deck.num(get(this, "throughput"), 1), align="r")],
-                [Cell(deck.t("kpi.aht_sec")),
-                 Cell(measure(deck, get(this, "aht_sec"), "seconds", 1), align="r")],
+                [
+                    Cell(deck.t("volume.productive_hours")),
+                    Cell(deck.num(get(this, "productive_hours"), 1), align="r"),
+                ],
+                [
+                    Cell(deck.t("label.throughput")),
+                    Cell(deck.num(get(this, "throughput"), 1), align="r"),
+                ],
+                [
+                    Cell(deck.t("kpi.aht_sec")),
+                    Cell(measure(deck, get(this, "aht_sec"), "seconds", 1), align="r"),
+                ],
             ]
-            deck.table(slide, visuals[1], [deck.month(), ""], rows, topic=topic,
-                       weights=[3, 1.5], size_pt=14, max_lines=1)
+            deck.table(
+                slide,
+                visuals[1],
+                [deck.month(), ""],
+                rows,
+                topic=topic,
+                weights=[3, 1.5],
+                size_pt=14,
+                max_lines=1,
+            )
     else:
         chart = charts.column_chart(
             slide,
@@ -273,7 +307,10 @@ def volume_slide(deck: Deck) -> None:
             aht=deck.num(a, 1),
         )
         for p, i, t, a in zip(
-            col(tr, "period"), col(tr, "items"), col(tr, "throughput"), col(tr, "aht_sec"),
+            col(tr, "period"),
+            col(tr, "items"),
+            col(tr, "throughput"),
+            col(tr, "aht_sec"),
             strict=True,
         )
     ]

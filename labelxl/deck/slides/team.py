@@ -65,18 +65,31 @@ def labeler_slide(deck: Deck) -> None:
     thr = pd.to_numeric(col(lab, "throughput"), errors="coerce").dropna()
     if not thr.empty:
         numbers.append(
-            deck.t("notes.throughput_spread", low=deck.num(thr.quantile(0.1), 1),
-                   median=deck.num(thr.median(), 1), high=deck.num(thr.quantile(0.9), 1))
+            deck.t(
+                "notes.throughput_spread",
+                low=deck.num(thr.quantile(0.1), 1),
+                median=deck.num(thr.median(), 1),
+                high=deck.num(thr.quantile(0.9), 1),
+            )
         )
     if deck.people.show_names:
         numbers += [
-            deck.t("notes.labeler", name=deck.people.name(r["person_id"]),
-                   accuracy=deck.pct(r.get("accuracy"), 1), low=deck.pct(r.get("ci_low"), 1),
-                   high=deck.pct(r.get("ci_high"), 1), audited=deck.num(r.get("audited")))
+            deck.t(
+                "notes.labeler",
+                name=deck.people.name(r["person_id"]),
+                accuracy=deck.pct(r.get("accuracy"), 1),
+                low=deck.pct(r.get("ci_low"), 1),
+                high=deck.pct(r.get("ci_high"), 1),
+                audited=deck.num(r.get("audited")),
+            )
             for _, r in below_rows.iterrows()
         ]
-    deck.notes(slide, numbers, ("accuracy", "wilson", "coaching_flag", "insufficient_sample",
-                                "throughput"), ("Production", "Timesheet", "Audits", "Roster"))
+    deck.notes(
+        slide,
+        numbers,
+        ("accuracy", "wilson", "coaching_flag", "insufficient_sample", "throughput"),
+        ("Production", "Timesheet", "Audits", "Roster"),
+    )
 
 
 def wellbeing_slide(deck: Deck) -> None:
@@ -157,8 +170,16 @@ def wellbeing_slide(deck: Deck) -> None:
         header = [
             deck.t(f"wellbeing.{c}") for c in ("person", "hours", "max_day", "max_week", "caps")
         ]
-        deck.table(slide, visuals[1], header, rows, topic=topic,
-                   weights=[2.2, 1.1, 1.1, 1.1, 2.2], size_pt=12, max_lines=1)
+        deck.table(
+            slide,
+            visuals[1],
+            header,
+            rows,
+            topic=topic,
+            weights=[2.2, 1.1, 1.1, 1.1, 2.2],
+            size_pt=12,
+            max_lines=1,
+        )
     elif ex.empty:
         deck.empty(slide, visuals[1], deck.t("empty.graphic_short"))
     else:
@@ -172,8 +193,16 @@ def wellbeing_slide(deck: Deck) -> None:
                 Cell(deck.pct(wellness / expected if expected else None, 0), align="r"),
             ]
         )
-        deck.table(slide, visuals[1], [deck.t("wellbeing.measure"), deck.t("wellbeing.people")],
-                   rows, topic=topic, weights=[4, 1.3], size_pt=13, max_lines=2)
+        deck.table(
+            slide,
+            visuals[1],
+            [deck.t("wellbeing.measure"), deck.t("wellbeing.people")],
+            rows,
+            topic=topic,
+            weights=[4, 1.3],
+            size_pt=13,
+            max_lines=2,
+        )
     deck.say(
         slide,
         band,
@@ -192,7 +221,11 @@ def wellbeing_slide(deck: Deck) -> None:
         deck.t("notes.wellness", taken=deck.num(wellness, 1), expected=deck.num(expected, 1))
     )
     numbers.append(
-        deck.t("notes.caps", daily=deck.num(s.graphic_hours_per_day),
-               weekly=deck.num(s.graphic_hours_per_week), streak=s.graphic_max_consecutive_days)
+        deck.t(
+            "notes.caps",
+            daily=deck.num(s.graphic_hours_per_day),
+            weekly=deck.num(s.graphic_hours_per_week),
+            streak=s.graphic_max_consecutive_days,
+        )
     )
     deck.notes(slide, numbers, ("graphic_exposure", "wellness"), ("Timesheet", "Projects"))

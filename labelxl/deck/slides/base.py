@@ -459,7 +459,7 @@ DIGITS = {"count": 0, "rate": 1, "seconds": 0, "hours": 0, "fte": 1, "pct": 1}
 def honest_digits(unit: str, value: Any, *others: Any, extra: int = 1) -> int:
     """The default digits of ``unit``, plus up to ``extra`` more while a comparison of
     ``value`` with one of ``others`` (its target) would read wrong: two different numbers
-    shown equal, or a shown gap more than a fifth off the true one (37.7 s vs 36.9 s, not
+    shown equal, or a shown gap more than a tenth off the true one (37.7 s vs 36.9 s, not
     38 s vs 37 s). Changes are not compared here: below the shown precision they read
     "no change"."""
     base = DIGITS.get(unit, 1)
@@ -475,7 +475,7 @@ def honest_digits(unit: str, value: Any, *others: Any, extra: int = 1) -> int:
                 continue
             true = (v - w) * scale
             shown = round(v * scale, d) - round(w * scale, d)
-            if shown == 0 or abs(shown - true) > 0.2 * abs(true) + 1e-9:
+            if shown == 0 or abs(shown - true) > 0.1 * abs(true) + 1e-9:
                 honest = False
         if honest:
             return d

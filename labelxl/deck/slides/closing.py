@@ -54,7 +54,7 @@ def risks_slide(deck: Deck) -> None:
         gap_markets=[
             str(x) for x in col(by, "market")[pd.to_numeric(gap, errors="coerce").fillna(0) > 0.5]
         ]
-        if deck.audience != "business"
+        if deck.audience == "management"
         else [],
         hires=num(col(by, "hires_needed").sum(min_count=1)) if not by.empty else None,
         errors=len(m.report.errors) if hasattr(m.report, "errors") else 0,

@@ -339,6 +339,14 @@ def requirements_slide(deck: Deck) -> None:
     )
     slide, rects = deck.slide("requirements", "two", title, topic)
     visuals, band = deck.split(rects)
+    # The list needs the room: a narrow chart on the left, the table on the right.
+    whole = charts.Rect(
+        visuals[0].left,
+        visuals[0].top,
+        visuals[-1].left + visuals[-1].width - visuals[0].left,
+        visuals[0].height,
+    )
+    visuals = list(whole.split_h(0.34))
     if by.empty or "count" not in by.columns or by["count"].sum() == 0:
         deck.empty(slide, visuals[0], deck.t("empty.requirements"))
     else:
@@ -403,10 +411,10 @@ def requirements_slide(deck: Deck) -> None:
             header,
             rows,
             topic=topic,
-            weights=[3.2, 1.3, 1.6, 1.4, 1.1],
+            weights=[3.4, 1.5, 1.7, 1.3, 1.0],
             size_pt=11,
             min_pt=9,
-            max_lines=1,
+            max_lines=2,
         )
     changed = int((pd.to_numeric(col(items, "versions"), errors="coerce").fillna(1) > 1).sum())
     deck.say(

@@ -114,8 +114,10 @@ def quality_trend_slide(deck: Deck) -> None:
         accuracy=kpi_row(m, "accuracy"),
         target=target,
         confidence=m.settings.confidence,
-        weeks=len(q) if not few else 0,
+        weeks=len(q),
         out_of_control=ooc,
+        few=few,
+        min_weeks=MIN_WEEKS,
     )
     numbers = [
         deck.t(
@@ -383,26 +385,32 @@ def calibration_slide(deck: Deck) -> None:
         deck.empty(slide, visuals[1], deck.t("calibration.no_drift", raters=n_raters))
     elif deck.people.show_names:
         drift = drift.sort_values("agree_consensus").head(TOP_DRIFT * 3)
-        rows = [
-            [
-                Cell(deck.people.name(r["rater_id"])),
-                Cell(str(r["session_id"])),
-                Cell(deck.pct(r["agree_consensus"], 0), align="r"),
-                Cell(f"{deck.pct(r['ci_low'], 0)} – {deck.pct(r['ci_high'], 0)}", align="r"),
-                Cell(deck.pct(r["reference"], 0), align="r"),
-            ]
-            for _, r in drift.iterrows()
-        ]
-        header = [deck.t(f"calibration.{c}") for c in ("rater", "session", "agree", "ci", "group")]
+        one = len(pooled) == 1  # one session judged: its name is in the notes, not a column
+        cols = (
+            ["rater", "agree", "ci", "group"]
+            if one
+            else ["rater", "session", "agree", "ci", "group"]
+        )
+        rows = []
+        for _, r in drift.iterrows():
+            cells = {
+                "rater": Cell(deck.people.name(r["rater_id"])),
+                "session": Cell(str(r["session_id"])),
+                "agree": Cell(deck.pct(r["agree_consensus"], 0), align="r"),
+                "ci": Cell(f"{deck.pct(r['ci_low'], 0)} – {deck.pct(r['ci_high'], 0)}", align="r"),
+                "group": Cell(deck.pct(r["reference"], 0), align="r"),
+            }
+            rows.append([cells[c] for c in cols])
+        widths = {"rater": 2.6, "session": 1.8, "agree": 1.5, "ci": 1.9, "group": 1.7}
         deck.table(
             slide,
             visuals[1],
-            header,
+            [deck.t(f"calibration.{c}") for c in cols],
             rows,
             topic=topic,
-            weights=[2.4, 1.6, 1.2, 1.8, 1.2],
+            weights=[widths[c] for c in cols],
             size_pt=12,
-            max_lines=1,
+            max_lines=2,
         )
     else:
         per = drift.groupby(drift["session_id"].astype(str)).size()

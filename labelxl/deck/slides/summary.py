@@ -296,7 +296,7 @@ def volume_slide(deck: Deck) -> None:
         throughput_prev=get(prev, "throughput"),
         aht=get(this, "aht_sec"),
         months=len(tr),
-        partial=deck.partial,
+        partial=deck.partial and len(tr) >= 2,  # the pale column the text refers to
     )
     numbers = [
         deck.t(

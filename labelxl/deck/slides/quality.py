@@ -401,7 +401,7 @@ def calibration_slide(deck: Deck) -> None:
                 "group": Cell(deck.pct(r["reference"], 0), align="r"),
             }
             rows.append([cells[c] for c in cols])
-        widths = {"rater": 2.6, "session": 1.8, "agree": 1.5, "ci": 1.9, "group": 1.7}
+        widths = {"rater": 2.3, "session": 1.8, "agree": 1.9, "ci": 1.9, "group": 1.9}
         deck.table(
             slide,
             visuals[1],

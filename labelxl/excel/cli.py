@@ -61,17 +61,56 @@ def _addin() -> None:
 @excel.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--no-demo", is_flag=True, help="Only the empty templates.")
-def ready(folder: Path, no_demo: bool) -> None:
-    """Write the macro-enabled ready workbooks (tracker/timesheet/audit, demo) into FOLDER."""
-    from labelxl.excel.ready import build_ready_workbooks
+@click.option(
+    "--compile",
+    "compile_",
+    is_flag=True,
+    help="Windows with Excel: import labelxl.bas (Subs LX_Validate/LX_Refresh/LX_Deck) into "
+    "each workbook and bind the buttons to them.",
+)
+def ready(folder: Path, no_demo: bool, compile_: bool) -> None:
+    """Build the macro-enabled workbooks (tracker/timesheet/audit, demo) into FOLDER.
 
+    They embed the VBA of the xlwings installed here, so its DLL and helper versions always
+    match, and files written on this computer carry no "downloaded" mark, so Windows does
+    not block their macros. Rerun it after upgrading xlwings.
+    """
+    from labelxl.excel.install import Machine
+    from labelxl.excel.ready import TESTED_XLWINGS, build_ready_workbooks, tested, workbook_version
+
+    machine = Machine.current()
+    if compile_ and not machine.windows:
+        click.secho(
+            "labelxl: --compile needs desktop Excel on Windows (it imports VBA through the "
+            "VBA project object model). Without it the buttons call RunPython directly, "
+            "which works on Windows and macOS.",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_UNSUPPORTED)
     try:
         paths = build_ready_workbooks(folder, demo=not no_demo)
     except (LabelxlError, OSError) as exc:
         click.secho(f"labelxl: {exc}", fg="red", err=True)
         sys.exit(EXIT_FAILED)
     for p in paths:
-        click.echo(f"wrote {p}")
+        click.echo(f"wrote {p} (xlwings VBA {workbook_version(p)})")
+    if paths and not tested(workbook_version(paths[0])):
+        click.secho(
+            f"warning: xlwings {machine.xlwings_version} is outside the tested range "
+            f"xlwings{TESTED_XLWINGS}; the workbooks match it, but were not tested with it.",
+            fg="yellow",
+            err=True,
+        )
+    if compile_:
+        from labelxl.excel.compile import compile_workbooks
+
+        try:
+            for line in compile_workbooks(paths):
+                click.echo(line)
+        except (LabelxlError, OSError) as exc:
+            click.secho(f"labelxl: {exc}", fg="red", err=True)
+            sys.exit(EXIT_FAILED)
 
 
 @click.command()

@@ -113,22 +113,31 @@ def ready(folder: Path, no_demo: bool, compile_: bool) -> None:
             sys.exit(EXIT_FAILED)
 
 
+MARKS = {"ok": ("ok  ", "green"), "info": ("info", "blue"), "warn": ("warn", "yellow")}
+
+
 @click.command()
 @click.argument("folder", required=False, type=click.Path(path_type=Path))
 def doctor(folder: Path | None) -> None:
-    """Check Python, xlwings, the add-in, the config and FOLDER's ready workbooks.
+    """Check Python, xlwings, Excel's settings and FOLDER's workbooks; say how to fix each.
 
-    Prints one line per check with how to fix what failed; exit code 1 when any fails.
+    One line per check: ok, info (a fact), warn (works, may bite) or FAIL, each not-ok
+    line followed by a fix. Exit code 1 when a check fails; 0 otherwise, also on a system
+    without desktop Excel (Linux), where everything is information.
     """
-    from labelxl.excel.install import doctor as run_doctor
+    from labelxl.excel.doctor import doctor as run_doctor
 
     books = sorted(folder.glob("*.xlsm")) if folder and folder.is_dir() else []
     checks = run_doctor(folder=folder, workbooks=books)
     for c in checks:
-        mark = click.style("ok  ", fg="green") if c.ok else click.style("FAIL", fg="red")
-        click.echo(f"{mark} {c.name}: {c.message}")
-        if not c.ok and c.fix:
-            click.echo(f"     fix: {c.fix}")
-    failed = [c for c in checks if not c.ok]
-    click.echo(f"{len(checks) - len(failed)} ok, {len(failed)} to fix")
+        text, colour = MARKS.get(c.status, ("FAIL", "red"))
+        click.echo(f"{click.style(text, fg=colour)} {c.name}: {c.message}")
+        if c.status != "ok" and c.fix:
+            click.echo(f"     {'tip' if c.status == 'info' else 'fix'}: {c.fix}")
+    count = {s: sum(c.status == s for c in checks) for s in ("ok", "info", "warn", "fail")}
+    click.echo(
+        f"{count['ok']} ok, {count['info']} info, {count['warn']} warning(s), "
+        f"{count['fail']} to fix"
+    )
+    failed = count["fail"]
     sys.exit(EXIT_FAILED if failed else EXIT_OK)

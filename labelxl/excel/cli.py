@@ -1,4 +1,4 @@
-"""CLI glue for the Excel door: ``labelxl excel install`` / ``ready`` and ``labelxl doctor``.
+"""CLI glue for the Excel door: ``labelxl excel install|ready|selftest`` and ``labelxl doctor``.
 
 The lead registers them in ``labelxl/cli.py``::
 
@@ -21,7 +21,7 @@ EXIT_OK, EXIT_FAILED, EXIT_UNSUPPORTED = 0, 1, 2
 
 @click.group()
 def excel() -> None:
-    """Set up Excel: the xlwings add-in, the config, the ready workbooks."""
+    """Set up Excel: the xlwings add-in, the config, the ready workbooks, a self-test."""
 
 
 @excel.command()
@@ -111,6 +111,47 @@ def ready(folder: Path, no_demo: bool, compile_: bool) -> None:
         except (LabelxlError, OSError) as exc:
             click.secho(f"labelxl: {exc}", fg="red", err=True)
             sys.exit(EXIT_FAILED)
+
+
+@excel.command()
+@click.option(
+    "--workbook",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Test this ready workbook (a copy of it) instead of the ready demo.",
+)
+@click.option(
+    "--keep",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Work in this folder and keep the copy, its LX sheets and the deck to look at.",
+)
+def selftest(workbook: Path | None, keep: Path | None) -> None:
+    """Prove the Excel door on this computer: LX_ functions, buttons, LX sheets, deck.
+
+    Opens a copy of the ready demo in a hidden Excel, types every LX_ function and compares
+    it with labelxl's core, runs each button's macro and checks what it wrote. One
+    PASS/FAIL line per step, with the fix for each failure. Exit code 0 when all pass, 1
+    when a step fails, 2 when there is no desktop Excel here (nothing could be tested).
+    """
+    from labelxl.excel.install import Machine
+    from labelxl.excel.selftest import report_lines
+    from labelxl.excel.selftest import selftest as run_selftest
+
+    machine = Machine.current()
+    if not machine.excel:
+        click.secho(
+            f"labelxl: no Excel found on this computer ({machine.platform}): the self-test "
+            "needs desktop Excel on Windows or macOS. Nothing was tested. (labelxl's own "
+            "tests run the same steps against a stand-in of Excel.)",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_UNSUPPORTED)
+    steps = run_selftest(workbook=workbook, mac=machine.mac, keep=keep)
+    for line in report_lines(steps):
+        click.echo(line)
+    failed = [s for s in steps if s.status == "FAIL"]
+    click.echo(f"{len(steps) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
 MARKS = {"ok": ("ok  ", "green"), "info": ("info", "blue"), "warn": ("warn", "yellow")}

@@ -143,4 +143,3 @@ def test_cli_compile_on_windows_runs_after_building(monkeypatch, tmp_path) -> No
     assert result.exit_code == 0, result.output
     assert [p.name for p in seen[0]] == ["tracker.xlsm", "timesheet.xlsm", "audit.xlsm"]
     assert "xlwings VBA" in result.output
-

@@ -42,7 +42,6 @@ TEST_ONLY = {
 }
 
 
-
 def _public(cls: type) -> set[str]:
     names = {n for n in vars(cls) if not n.startswith("_")}
     instance_attrs: set[str] = set()

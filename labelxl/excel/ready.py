@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import io
+import math
 import os
 import re
 import sys
@@ -36,6 +37,7 @@ from labelxl.io.safewrite import write_new_file
 from labelxl.model.schema import SHEETS, WORKBOOKS
 
 START_SHEET = "Start"
+WRAP_CHARS = 95  # characters per line of the Start sheet's 90-wide text column
 CONF_SHEET = "xlwings.conf"
 MACROS_MODULE = "labelxl.excel.macros"
 UDF_MODULE = "labelxl.excel.udfs"
@@ -224,6 +226,8 @@ def _start_sheet(
     )
     for step in steps:
         row += 1
+        # wrapped text does not grow its row by itself in every reader: size it here
+        ws.set_row(row, 15 * max(1, math.ceil(len(step) / WRAP_CHARS)))
         ws.write_string(row, 2, step, wrap)
     row += 2
     ws.write_string(row, 1, "Cell functions", bold)

@@ -12,9 +12,11 @@ at its Sub and saves. It needs "Trust access to the VBA project object model" (W
 
 from __future__ import annotations
 
+import importlib
 import re
 import tempfile
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -85,6 +87,14 @@ def _remove_old(components: Any) -> None:
             components.Remove(component)
 
 
+def _on_action(shape: Any) -> Any:
+    return shape.api.OnAction
+
+
+def _bind(shape: Any, macro: str) -> None:
+    shape.api.OnAction = macro
+
+
 def compile_book(book: Any, bas: Path) -> list[str]:
     """Import ``bas`` into an open book and bind its buttons; return the Subs now bound."""
     components = retry_busy(lambda: _components(book), "opening the VBA project")
@@ -100,14 +110,11 @@ def compile_book(book: Any, bas: Path) -> list[str]:
     bound: list[str] = []
     for sheet in book.sheets:
         for shape in sheet.shapes:
-            action = str(retry_busy(lambda s=shape: s.api.OnAction, "reading a button") or "")
+            action = str(retry_busy(partial(_on_action, shape), "reading a button") or "")
             entry = _entry_of(action)
             if entry is None:
                 continue
-            retry_busy(
-                lambda s=shape, e=entry: setattr(s.api, "OnAction", sub_name(e)),
-                "binding a button",
-            )
+            retry_busy(partial(_bind, shape, sub_name(entry)), "binding a button")
             bound.append(sub_name(entry))
     wanted = [sub_name(b.entry) for b in BUTTONS if b.entry]
     if sorted(bound) != sorted(wanted):
@@ -120,18 +127,17 @@ def compile_book(book: Any, bas: Path) -> list[str]:
 
 def compile_workbooks(paths: Sequence[Path], xw: ModuleType | Any | None = None) -> list[str]:
     """Open each workbook in a hidden Excel, import labelxl.bas, rebind the buttons, save."""
-    if xw is None:
-        import xlwings as xw
+    excel: Any = xw if xw is not None else importlib.import_module("xlwings")
     done: list[str] = []
     with tempfile.TemporaryDirectory(prefix="labelxl-bas-") as tmp:
         bas = Path(tmp) / f"{BAS_MODULE}.bas"
         bas.write_bytes(bas_source().encode("latin-1"))
-        app = retry_busy(lambda: xw.App(visible=False, add_book=False), "starting Excel")
+        app = retry_busy(partial(excel.App, visible=False, add_book=False), "starting Excel")
         try:
             app.display_alerts = False
             for path in paths:
                 book = retry_busy(
-                    lambda p=path: app.books.open(str(Path(p).resolve())), f"opening {path}"
+                    partial(app.books.open, str(Path(path).resolve())), f"opening {path}"
                 )
                 try:
                     bound = compile_book(book, bas)

@@ -115,7 +115,7 @@ def standalone_vba() -> bytes:
 def workbook_version(path: str | os.PathLike[str]) -> str | None:
     """The xlwings version of a workbook's embedded VBA (``XLWINGS_VERSION``), or None."""
     try:
-        return xlwings_version(project_of(path))
+        return xlwings_version(project_of(Path(path)))
     except (OSError, zipfile.BadZipFile, VbaError):
         return None
 

@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib
 import math
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -252,6 +254,10 @@ def _entry_macro(macro: str) -> tuple[str, tuple[str, ...]]:
     return name.strip("'"), ()
 
 
+def _run_macro(book: Any, name: str, args: tuple[str, ...]) -> Any:
+    return book.macro(name)(*args)
+
+
 def button_steps(run: _Run, book: Any, sheet: Any, copy: Path, expect: Any) -> None:
     """Run each button's macro as stored in the file and check what it left behind."""
     stored = [m for m in button_macros(copy) if "ImportPythonUDFs" not in m]
@@ -265,7 +271,7 @@ def button_steps(run: _Run, book: Any, sheet: Any, copy: Path, expect: Any) -> N
         before = set(copy.parent.glob("*.pptx"))
         step = f"button {button.caption}"
         try:
-            retry_busy(lambda n=name, a=args: book.macro(n)(*a), f"running {button.caption}")
+            retry_busy(partial(_run_macro, book, name, args), f"running {button.caption}")
         except Exception as exc:
             run.add(
                 step,
@@ -341,11 +347,10 @@ def selftest(
     keep: Path | None = None,
 ) -> list[Step]:
     """Run every step against a copy of ``workbook`` (default: the ready demo)."""
-    if xw is None:
-        import xlwings as xw
-    run = _Run(xw, mac)
+    excel: Any = xw if xw is not None else importlib.import_module("xlwings")
+    run = _Run(excel, mac)
     with _workdir(keep) as work:
-        installed = getattr(xw, "__version__", None)
+        installed = getattr(excel, "__version__", None)
         source = workbook or demo_source(work, installed)
         copy = work / "selftest" / source.name
         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -358,7 +363,7 @@ def selftest(
             "Use a ready workbook: labelxl excel ready FOLDER.",
         )
         try:
-            app = retry_busy(lambda: xw.App(visible=False, add_book=False), "starting Excel")
+            app = retry_busy(partial(excel.App, visible=False, add_book=False), "starting Excel")
         except Exception as exc:
             run.add("excel", False, f"Excel did not start: {exc}", "Install desktop Excel.")
             return run.steps

@@ -253,7 +253,7 @@ def test_cli_doctor_exits_1_when_a_check_fails(monkeypatch, tmp_path) -> None:
 
 
 def test_cli_commands_have_help() -> None:
-    for args in (["install", "--help"], ["ready", "--help"]):
+    for args in (["install", "--help"], ["ready", "--help"], ["selftest", "--help"]):
         result = CliRunner().invoke(excel_group, args)
         assert result.exit_code == 0 and len(result.output) > 80
     assert CliRunner().invoke(doctor_cmd, ["--help"]).exit_code == 0
@@ -261,7 +261,14 @@ def test_cli_commands_have_help() -> None:
 
 def test_commands_are_in_the_docs() -> None:
     docs = (Path(__file__).resolve().parents[2] / "docs" / "excel.md").read_text(encoding="utf-8")
-    for command in ("labelxl excel install", "labelxl excel ready", "labelxl doctor"):
+    for command in (
+        "labelxl excel install",
+        "labelxl excel ready",
+        "labelxl excel selftest",
+        "labelxl doctor",
+        "--compile",
+        "Unblock-File",
+    ):
         assert command in docs
 
 

@@ -187,7 +187,8 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
         sheets=sheets,
         findings=findings,
         root=str(folder or ""),
-        workbooks=[book.name],
+        # the LX Log hashes the listed files: only a book saved in its folder is one
+        workbooks=[book.name] if folder is not None and (folder / book.name).is_file() else [],
         today=today or dt.date.today(),
     )
     if "Settings" in sheets:
@@ -442,6 +443,26 @@ def _table(sheet: Any, name: str, rng: Any) -> None:
     tables.add(source=rng, name=name)
 
 
+def target_of(book: Any, ws: Workspace) -> Any:
+    """Where the LX sheets go, by ``labelxl refresh``'s rule (the workbook holding Projects).
+
+    Returns the open book itself, another book open in the same Excel, or the Path of a
+    workbook that is not open (written on disk like ``labelxl refresh``). A book with no
+    local folder (OneDrive URL, never saved) receives them itself.
+    """
+    from labelxl.pipeline import target_workbook
+
+    if local_folder(book) is None:
+        return book
+    target = target_workbook(ws)
+    if target.name.lower() == str(book.name).lower():
+        return book
+    for other in book.app.books:
+        if str(other.name).lower() == target.name.lower():
+            return other
+    return target
+
+
 def refresh_book(
     book: Any,
     *,
@@ -450,9 +471,26 @@ def refresh_book(
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Recompute the metrics from the open workbook, rewrite its LX sheets, return their names."""
+    """Recompute the metrics from the open workbook and rewrite the LX sheets; return names.
+
+    The sheets go where ``labelxl refresh`` puts them (``target_of``): into this book, into
+    the tracker if it is open too, or into the tracker's file on disk through the same
+    ``Pipeline.write`` (then a message says where they went).
+    """
     say = progress or (lambda _m: None)
     ws = read_book(book, today=today)
+    destination = target_of(book, ws) if outputs is None else book
+    if isinstance(destination, Path):
+        from labelxl.pipeline import Pipeline
+
+        say(f"writing the LX sheets into {destination.name}")
+        result = Pipeline(ws, month=month).write()
+        alert(
+            book,
+            f"The LX sheets were written into {destination.name}, the workbook holding "
+            "Projects (as labelxl refresh does). Open it to see them.",
+        )
+        return list(result.sheets)
     say("computing metrics")
     built = (outputs or default_outputs)(ws, month)
     sheets = (
@@ -463,7 +501,7 @@ def refresh_book(
     written = []
     for out in sheets:
         say(f"writing {out.name}")
-        write_frame(book, out.name, out.frame, out.formats, out.links)
+        write_frame(destination, out.name, out.frame, out.formats, out.links)
         written.append(out.name)
     return written
 

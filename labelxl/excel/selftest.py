@@ -198,6 +198,18 @@ def _cells(sheet: Any, row: int, want: Any) -> list[list[Any]]:
     return [list(r) for r in got]
 
 
+def set_formula(cell: Any, formula: str) -> None:
+    """A dynamic-array formula (``Formula2``: spills, no implicit ``@``); ``Formula`` before 2019.
+
+    Through COM, ``Range.Formula`` in Excel 365 is the legacy form: Excel would add ``@`` and
+    ``LX_WILSON`` would not spill.
+    """
+    try:
+        cell.formula2 = formula
+    except Exception:  # Excel 2016 and older have no Formula2
+        cell.formula = formula
+
+
 def udf_steps(run: _Run, book: Any, sheet: Any) -> None:
     """Import the LX_ functions, type each in a cell, compare with the core."""
     if run.mac:
@@ -225,7 +237,7 @@ def udf_steps(run: _Run, book: Any, sheet: Any) -> None:
         else:
             cell.value = v
     for i, (_, formula) in enumerate(CASES):
-        sheet.range((1 + i * SPILL_ROWS, 1)).formula = formula
+        set_formula(sheet.range((1 + i * SPILL_ROWS, 1)), formula)
     retry_busy(lambda: sheet.book.app.calculate(), "recalculating")
     for i, (name, formula) in enumerate(CASES):
         want = _core(name)

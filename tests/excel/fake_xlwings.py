@@ -232,6 +232,14 @@ class FakeRange:
         self.sheet.cells_.pop(self._top, None)  # not calculated yet
 
     @property
+    def formula2(self) -> str:
+        return self.formula
+
+    @formula2.setter
+    def formula2(self, value: Any) -> None:
+        self.formula = value
+
+    @property
     def number_format(self) -> str:
         return self.sheet.formats.get(self._top, "General")
 

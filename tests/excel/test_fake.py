@@ -94,5 +94,6 @@ def test_properties_the_macros_set_are_settable_in_xlwings() -> None:
         (xwm.Sheet, "visible"),
         (xwm.App, "display_alerts"),
         (xwm.Range, "formula"),
+        (xwm.Range, "formula2"),
     ]:
         assert inspect.getattr_static(cls, name).fset is not None, name

@@ -167,3 +167,25 @@ def test_cli_prints_pass_fail_and_exits_by_result(monkeypatch, tmp_path) -> None
     ]
     monkeypatch.setattr(st, "selftest", lambda **kw: canned[:1])
     assert CliRunner().invoke(excel_group, ["selftest"]).exit_code == 0
+
+
+def test_formulas_are_entered_as_dynamic_arrays_with_a_fallback() -> None:
+    class Excel365:
+        formula2 = formula = ""
+
+    class Excel2016:
+        formula = ""
+
+        @property
+        def formula2(self) -> str:
+            raise AttributeError("Formula2")
+
+        @formula2.setter
+        def formula2(self, value: str) -> None:
+            raise RuntimeError("Object doesn't support this property or method")
+
+    new, old = Excel365(), Excel2016()
+    st.set_formula(new, "=LX_WILSON(45,50)")
+    st.set_formula(old, "=LX_WILSON(45,50)")
+    assert (new.formula2, new.formula) == ("=LX_WILSON(45,50)", "")
+    assert old.formula == "=LX_WILSON(45,50)"

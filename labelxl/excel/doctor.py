@@ -415,8 +415,10 @@ def doctor(
     config = read_config(m.config_file)
     checks += interpreter_checks(m, config)
     versions = [v for v in (workbook_version(b) for b in books) if v]
-    if m.windows:
-        checks += dll_check(m, config, versions or [m.xlwings_version or ""])
+    if m.windows and m.xlwings_version:
+        # the installed xlwings' DLL; a workbook of another version is reported (with the
+        # rebuild command) by its own check below, not twice
+        checks += dll_check(m, config, [m.xlwings_version])
         checks.append(access_vbom_check(m))
         checks.append(global_udf_check(config))
     if m.mac:

@@ -311,17 +311,21 @@ def test_dll_missing_after_pip_user_install_is_explained(tmp_path) -> None:
     assert f'--no-user "xlwings=={VERSION}"' in dll.fix
 
 
-def test_dll_is_looked_for_with_each_workbooks_vba_version(tmp_path) -> None:
+def test_a_workbook_of_another_version_is_reported_once_with_the_rebuild(tmp_path) -> None:
     from labelxl.io.paths import workbooks_dir
 
-    m = machine(tmp_path, xlwings_version="0.33.15")  # package newer/older than the books
+    m = machine(tmp_path, xlwings_version="0.33.15")  # pip installed 0.33.15 and its DLL
+    (Path(m.executable).parent / f"xlwings64-{VERSION}.dll").unlink()
+    (Path(m.executable).parent / "xlwings64-0.33.15.dll").touch()
     write_conf(m, INTERPRETER_WIN=m.executable)
-    books = sorted((workbooks_dir() / "ready").glob("*.xlsm"))[:1]
-    checks = doc.doctor(m, workbooks=books, importer=lambda n: None)
-    # the shipped books embed VERSION; its DLL is there, so the DLL check passes, but the
-    # book and package disagree, which the workbook check reports with the rebuild command
-    assert by_name(checks)["dll"].ok
-    assert by_name(checks)[f"workbook {books[0].name}"].status == "fail"
+    books = sorted((workbooks_dir() / "ready").glob("*.xlsm"))[:1]  # their VBA is VERSION
+    checks = by_name(
+        doc.doctor(m, folder=books[0].parent, workbooks=books, importer=lambda n: None)
+    )
+    assert checks["dll"].ok and "0.33.15" in checks["dll"].message
+    book = checks[f"workbook {books[0].name}"]
+    assert book.status == "fail" and f"xlwings64-{VERSION}.dll" in book.message
+    assert book.fix.startswith(f'Rebuild it: labelxl excel ready "{books[0].parent}"')
 
 
 def test_dll_in_the_conda_environment(tmp_path) -> None:

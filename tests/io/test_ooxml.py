@@ -576,7 +576,7 @@ def test_round_trip_property(tmp_path, texts, numbers):
 
 
 def test_rows_are_written_in_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(ooxml, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(ooxml.sheet, "_CHUNK_ROWS", 7)
     frame = pd.DataFrame({"i": np.arange(50), "s": [f"r{i}" for i in range(50)]})
     path = new_workbook(tmp_path / "c.xlsx", [OutputSheet("LX C", frame)])
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("LX C").to_python()

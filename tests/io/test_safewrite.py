@@ -110,7 +110,7 @@ def test_failure_inside_the_sheet_writer_leaves_the_original(tmp_path, monkeypat
     def boom(self, start, stop):
         raise MemoryError("injected in the middle of sheetData")
 
-    monkeypatch.setattr(ooxml._SheetWriter, "_rows", boom)
+    monkeypatch.setattr(ooxml.sheet.SheetWriter, "_rows", boom)
     with pytest.raises(MemoryError):
         write_lx_sheets(book, [SHEET])
     assert book.read_bytes() == original and leftovers(tmp_path) == []

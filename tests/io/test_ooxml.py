@@ -228,8 +228,15 @@ def test_edited_parts_keep_everything_they_had(books, kind):
     assert s1[: len(s0)] == s0
     assert [s["name"] for s in s1[len(s0) :]] == ["LX Labelers", "LX Summary"]
     assert len({s["sheetId"] for s in s1}) == len(s1)
-    assert [c14n(e) for e in wb0.iter(f"{NS}definedName")] == [
-        c14n(e) for e in wb1.iter(f"{NS}definedName")
+    # The user's defined names are all kept; the only ones added are the LX sheets' print
+    # titles (row 1 repeats on every printed page).
+    names0 = [c14n(e) for e in wb0.iter(f"{NS}definedName")]
+    names1 = [c14n(e) for e in wb1.iter(f"{NS}definedName")]
+    assert [n for n in names1 if n in names0] == names0
+    added = [(e.get("name"), e.text) for e in wb1.iter(f"{NS}definedName") if c14n(e) not in names0]
+    assert added == [
+        ("_xlnm.Print_Titles", "'LX Labelers'!$1:$1"),
+        ("_xlnm.Print_Titles", "'LX Summary'!$1:$1"),
     ]
     for local in ("workbookPr", "bookViews"):
         assert c14n(wb0.find(f"{NS}{local}")) == c14n(wb1.find(f"{NS}{local}"))

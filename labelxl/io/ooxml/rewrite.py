@@ -20,6 +20,7 @@ from pathlib import Path
 from lxml import etree
 
 from labelxl.errors import WorkbookError
+from labelxl.io.ooxml import parts
 from labelxl.io.ooxml.package import (
     CT_STYLES,
     CT_TABLE,
@@ -30,6 +31,7 @@ from labelxl.io.ooxml.package import (
     NS_REL,
     NS_STRICT,
     RT_CALC_CHAIN,
+    RT_DRAWING,
     RT_HYPERLINK,
     RT_OFFICE_DOCUMENT,
     RT_STYLES,
@@ -106,6 +108,8 @@ class _Edit:
     edited: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # key → (name, bytes)
     sheet_rels: dict[str, bytes] = field(default_factory=dict)  # rels entry key → bytes
     link_ids: dict[str, dict[str, str]] = field(default_factory=dict)
+    drawing_part: dict[str, str] = field(default_factory=dict)  # sheet name → its drawing
+    new_files: dict[str, bytes] = field(default_factory=dict)  # new entries (charts...)
 
     @property
     def base(self) -> str:
@@ -155,8 +159,10 @@ def rewrite(
     e.wb_changed |= _full_calc_on_load(e.wb)
     _load_styles(e)
     _add_new_sheets(e)
+    parts.add_print_titles(e)
     _add_styles_part(e)
     _name_tables(e)
+    parts.add_charts(e)
     _update_content_types(e)
     _collect_edited_parts(e)
     _build_sheet_rels(e)
@@ -427,6 +433,10 @@ def _build_sheet_rels(e: _Edit) -> None:
         for k, target in enumerate(w.external_targets(), start=2):
             ids[target] = f"rId{k}"
             rels.append((f"rId{k}", RT_HYPERLINK, target, True))
+        drawing = e.drawing_part.get(w.sheet.name)
+        if drawing is not None:
+            w.drawing_rid = f"rId{len(rels) + 1}"
+            rels.append((w.drawing_rid, RT_DRAWING, relative(part, drawing), False))
         e.link_ids[w.sheet.name] = ids
         e.sheet_rels[rels_name(part).casefold()] = rels_xml(rels)
 
@@ -495,3 +505,5 @@ def _write_package(e: _Edit, dst: Path) -> None:
             if rels_key not in written_rels:
                 out.put(rels_name(part), e.sheet_rels[rels_key], None)
             out.put(w.table_part, w.table_xml(w.table_id, w.table_name), None)
+        for name, data in e.new_files.items():  # drawings, charts and their rels
+            out.put(name, data, None)

@@ -12,10 +12,18 @@ import numpy as np
 import pandas as pd
 
 from labelxl.io.ooxml.cells import column_cells, header_texts, infer_format
+from labelxl.io.ooxml.chart import Chart, column_pixels
 from labelxl.io.ooxml.package import ILLEGAL_XML, NS_MAIN, NS_R, xml_attr, xml_text
 from labelxl.io.ooxml.styles import Styles
 from labelxl.model.findings import col_letter
-from labelxl.model.formats import FORMATS, MAX_COLS, MAX_HYPERLINKS, MAX_ROWS, NUMBER_FORMATS
+from labelxl.model.formats import (
+    FORMATS,
+    MAX_CELL_CHARS,
+    MAX_COLS,
+    MAX_HYPERLINKS,
+    MAX_ROWS,
+    NUMBER_FORMATS,
+)
 from labelxl.model.schema import OUTPUT_PREFIX
 
 FLAG_KINDS = ("bad", "good", "neutral")
@@ -44,6 +52,13 @@ class OutputSheet:
     (``Sheet!A1``, ``file.xlsx#'Sheet'!A1`` or a URL); a target column is not written unless
     it links itself. ``title`` is printed in the page header (the table stays at A1 so that
     formulas and readers find the header in row 1). The frame's index is not written.
+
+    Printing: every LX sheet prints landscape, one page wide, with its header row repeated
+    on each page; ``fit_one_page`` also fits the height (a dashboard). ``print_header`` is
+    the (left, centre, right) page header (``title`` fills the centre when it is blank);
+    the footer shows the page number. ``notes`` are lines of text written under the table
+    after one empty row. ``charts`` are native charts anchored on the sheet (see
+    ``labelxl.io.ooxml.chart``); their data are columns of sheets in the same write.
     """
 
     name: str
@@ -54,6 +69,10 @@ class OutputSheet:
     flag_columns: dict[str, dict[str, str]] = field(default_factory=dict)
     links: dict[str, str] = field(default_factory=dict)
     title: str | None = None
+    print_header: tuple[str, str, str] = ("", "", "")
+    fit_one_page: bool = False
+    notes: tuple[str, ...] = ()
+    charts: tuple[Chart, ...] = ()
 
     def __post_init__(self) -> None:
         check_sheet_name(self.name)
@@ -83,7 +102,9 @@ class OutputSheet:
         for col, target in self.links.items():
             known(col, "links")
             known(target, "links")
-        if len(self.frame) + 1 > MAX_ROWS:
+        if len(self.print_header) != 3:
+            raise ValueError(f"{self.name}: print_header is (left, centre, right)")
+        if len(self.frame) + 2 + len(self.notes) > MAX_ROWS:
             raise ValueError(f"{self.name}: {len(self.frame)} rows do not fit in a sheet")
 
 
@@ -129,7 +150,8 @@ class SheetWriter:
         self.sheet = sheet
         self.styles = styles
         self.date1904 = date1904
-        self.table_id, self.table_name, self.table_part = 0, "", ""  # assigned by _rewrite
+        self.table_id, self.table_name, self.table_part = 0, "", ""  # assigned by rewrite
+        self.drawing_rid: str | None = None  # assigned by rewrite when the sheet has charts
         frame = sheet.frame
         labels = [str(c) for c in frame.columns]
         targets = {t for col, t in sheet.links.items() if t != col and t not in sheet.links}
@@ -173,7 +195,7 @@ class SheetWriter:
         yield (
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
-            f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/></sheetPr>'
+            f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="{self.ref}"/>'
             '<sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -197,8 +219,24 @@ class SheetWriter:
         yield f'<row r="1">{header}</row>'.encode()
         for start in range(0, self.n, _CHUNK_ROWS):
             yield self._rows(start, min(start + _CHUNK_ROWS, self.n)).encode()
+        yield self._notes().encode()
         yield b"</sheetData>"
         yield self._tail(link_ids).encode()
+
+    def _notes(self) -> str:
+        """Lines of text under the table, after one empty row."""
+        rows = []
+        for k, note in enumerate(self.sheet.notes):
+            r = self.last_row + 2 + k
+            rows.append(
+                f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t xml:space="preserve">'
+                f"{xml_text(note[:MAX_CELL_CHARS])}</t></is></c></row>"
+            )
+        return "".join(rows)
+
+    def column_pixels(self) -> list[int]:
+        """Pixel widths of the written columns (for anchoring charts beside the table)."""
+        return [column_pixels(w) for w in self._widths()] + [64]
 
     def _widths(self) -> list[float]:
         out = []
@@ -291,22 +329,36 @@ class SheetWriter:
                 if len(refs):
                     parts.append("".join('<hyperlink ref="' + refs + '"' + attrs[codes]))
             parts.append("</hyperlinks>")
-        parts.append(
-            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
-            'header="0.3" footer="0.3"/>'
-        )
-        if self.sheet.title:
-            title = self.sheet.title.replace("&", "&&")[:200]
-            parts.append(
-                f"<headerFooter><oddHeader>&amp;C{xml_text(title)}</oddHeader></headerFooter>"
-            )
+        parts.append(self._print_setup())
         # Ids and codes read as numbers-stored-as-text are intended; hide Excel's triangles.
         parts.append(
             f'<ignoredErrors><ignoredError sqref="{self.ref}" numberStoredAsText="1"/>'
             "</ignoredErrors>"
         )
+        if self.drawing_rid:
+            parts.append(f'<drawing r:id="{self.drawing_rid}"/>')
         parts.append('<tableParts count="1"><tablePart r:id="rId1"/></tableParts></worksheet>')
         return "".join(parts)
+
+    def _print_setup(self) -> str:
+        """Margins, landscape fitted to one page wide (and high for a dashboard), page header
+        and a page-number footer. Print titles are a defined name in the workbook part."""
+        tall = 1 if self.sheet.fit_one_page else 0
+        left, centre, right = self.sheet.print_header
+        centre = centre or self.sheet.title or ""
+        header = "".join(
+            f"&{pos}{text.replace('&', '&&')[:80]}"
+            for pos, text in zip("LCR", (left, centre, right), strict=True)
+            if text
+        )
+        head = f"<oddHeader>{xml_text(header)}</oddHeader>" if header else ""
+        return (
+            '<pageMargins left="0.5" right="0.5" top="0.75" bottom="0.6" '
+            'header="0.3" footer="0.3"/>'
+            f'<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" '
+            f'fitToHeight="{tall}"/>'
+            f"<headerFooter>{head}<oddFooter>{xml_text('&R&P / &N')}</oddFooter></headerFooter>"
+        )
 
     def table_xml(self, table_id: int, name: str) -> bytes:
         cols = "".join(

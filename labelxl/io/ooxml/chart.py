@@ -4,7 +4,8 @@ A chart's series point at columns of LX sheets written in the same write (``Ref`
 writer resolves them to cell ranges and writes the values as ``c:numCache``/``c:strCache``
 so Excel, LibreOffice and previewers draw the chart before any recalculation. An interval
 band is a stacked area: the lower bound drawn without fill, then the width of the band
-(a literal series, ``c:numLit``, as no cell holds the width) filled.
+filled. The width must be a column of cells: LibreOffice ignores literal series
+(``c:numLit``), so a band drawn from literals would vanish there.
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ class Ref:
 
 @dataclass(frozen=True)
 class Series:
-    """One series: ``line`` or ``column`` of ``values``; ``band`` fills between ``values``
-    (the lower bound) and ``high``. ``secondary`` puts a line on a right-hand axis."""
+    """One series: ``line`` or ``column`` of ``values``; ``band`` fills from ``values`` (the
+    lower bound) up by ``width`` (a column holding high − low). ``secondary`` puts a line
+    on a right-hand axis."""
 
     name: str
     values: Ref
     kind: str = "line"
-    high: Ref | None = None
+    width: Ref | None = None
     colour: str = "1F4E79"
     dashed: bool = False
     secondary: bool = False
@@ -53,8 +55,8 @@ class Series:
     def __post_init__(self) -> None:
         if self.kind not in SERIES_KINDS:
             raise ValueError(f"series kind {self.kind!r} is not one of {SERIES_KINDS}")
-        if (self.kind == "band") != (self.high is not None):
-            raise ValueError(f"series {self.name!r}: a band (and only a band) needs high")
+        if (self.kind == "band") != (self.width is not None):
+            raise ValueError(f"series {self.name!r}: a band (and only a band) needs a width")
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ class Chart:
         refs = [self.categories]
         for s in self.series:
             refs.append(s.values)
-            if s.high is not None:
-                refs.append(s.high)
+            if s.width is not None:
+                refs.append(s.width)
         object.__setattr__(self, "refs", tuple(refs))
 
 
@@ -141,10 +143,6 @@ def _str_ref(r: Resolved) -> str:
     return f"<c:strRef><c:f>{xml_text(r.formula)}</c:f><c:strCache>{cache}</c:strCache></c:strRef>"
 
 
-def _num_lit(values: Sequence[object]) -> str:
-    return f"<c:numLit><c:formatCode>General</c:formatCode>{_pts(values, True)}</c:numLit>"
-
-
 def _line_props(colour: str, dashed: bool, width: int = 28575) -> str:
     dash = '<a:prstDash val="dash"/>' if dashed else ""
     return (
@@ -188,16 +186,12 @@ def chart_xml(chart: Chart, data: dict[Ref, Resolved]) -> bytes:
             props = _fill_props(s.colour) + '<c:invertIfNegative val="0"/>'
             columns.append(_ser(idx, s.name, props, cat, _num_ref(low)))
         elif s.kind == "band":
-            assert s.high is not None
-            high = data[s.high]
-            width = [
-                None if (a := _number(lo)) is None or (b := _number(hi)) is None else b - a
-                for lo, hi in zip(low.values, high.values, strict=True)
-            ]
+            assert s.width is not None
             bands.append(_ser(idx, s.name, _fill_props(None), cat, _num_ref(low)))
             hidden.append(idx)
             idx += 1
-            bands.append(_ser(idx, s.name, _fill_props(s.colour, 35), cat, _num_lit(width)))
+            width = _num_ref(data[s.width])
+            bands.append(_ser(idx, s.name, _fill_props(s.colour, 35), cat, width))
         else:
             props = _line_props(s.colour, s.dashed) + (
                 f'<c:marker><c:symbol val="circle"/><c:size val="5"/>'

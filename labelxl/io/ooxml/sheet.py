@@ -174,7 +174,11 @@ class SheetWriter:
         default_font = 0
         header_font = styles.font(bold=True, rgb=HEADER_FONT)
         link_font = styles.font(underline=True, rgb=LINK_FONT)
-        self.header_style = styles.xf(0, header_font, styles.fill(HEADER_FILL))
+        header_fill = styles.fill(HEADER_FILL)
+        self.header_style = styles.xf(0, header_font, header_fill)
+        # Numbers are right-aligned; so are their headers, or each sits over its neighbour.
+        right = styles.xf(0, header_font, header_fill, align="right")
+        self.header_styles = [self.header_style if fmt == "text" else right for fmt in self.formats]
         self.quoted_style = styles.xf(0, default_font, quote_prefix=True)
         self.date_style = styles.xf(styles.num_fmt(NUMBER_FORMATS["date"]))
         self.col_styles = []
@@ -212,7 +216,7 @@ class SheetWriter:
             + "</cols><sheetData>"
         ).encode()
         header = "".join(
-            f'<c r="{col_letter(i)}1" s="{self.header_style}" t="inlineStr"><is><t>'
+            f'<c r="{col_letter(i)}1" s="{self.header_styles[i]}" t="inlineStr"><is><t>'
             f"{xml_text(h)}</t></is></c>"
             for i, h in enumerate(self.headers)
         )
@@ -228,6 +232,8 @@ class SheetWriter:
         rows = []
         for k, note in enumerate(self.sheet.notes):
             r = self.last_row + 2 + k
+            if not note:  # an empty line
+                continue
             rows.append(
                 f'<row r="{r}"><c r="A{r}" t="inlineStr"><is><t xml:space="preserve">'
                 f"{xml_text(note[:MAX_CELL_CHARS])}</t></is></c></row>"

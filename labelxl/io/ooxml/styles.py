@@ -161,8 +161,16 @@ class Styles:
         )
         return self._find_or_append("fills", self._element(xml))
 
-    def xf(self, num_fmt: int, font: int = 0, fill: int = 0, *, quote_prefix: bool = False) -> int:
-        key = ("xf", num_fmt, font, fill, quote_prefix)
+    def xf(
+        self,
+        num_fmt: int,
+        font: int = 0,
+        fill: int = 0,
+        *,
+        quote_prefix: bool = False,
+        align: str | None = None,
+    ) -> int:
+        key = ("xf", num_fmt, font, fill, quote_prefix, align)
         if key in self._cache:
             return self._cache[key]
         attrs = f'numFmtId="{num_fmt}" fontId="{font}" fillId="{fill}" borderId="0"'
@@ -176,7 +184,10 @@ class Styles:
             attrs += ' applyFont="1"'
         if fill:
             attrs += ' applyFill="1"'
-        self._cache[key] = self._find_or_append("cellXfs", self._element(f"<xf {attrs}/>"))
+        xml = f"<xf {attrs}/>"
+        if align:
+            xml = f'<xf {attrs} applyAlignment="1"><alignment horizontal="{align}"/></xf>'
+        self._cache[key] = self._find_or_append("cellXfs", self._element(xml))
         return self._cache[key]
 
     def dxf(self, kind: str) -> int:

@@ -200,7 +200,7 @@ class SheetWriter:
             '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             f'<worksheet xmlns="{NS_MAIN}" xmlns:r="{NS_R}">'
             f'<sheetPr><tabColor rgb="{TAB_COLOUR}"/><pageSetUpPr fitToPage="1"/></sheetPr>'
-            f'<dimension ref="{self.ref}"/>'
+            f'<dimension ref="{self._used_range()}"/>'
             '<sheetViews><sheetView workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
@@ -226,6 +226,13 @@ class SheetWriter:
         yield self._notes().encode()
         yield b"</sheetData>"
         yield self._tail(link_ids).encode()
+
+    def _used_range(self) -> str:
+        """The table, and the notes under it (readers trust ``dimension`` for the extent)."""
+        if not self.sheet.notes:
+            return self.ref
+        last_col = col_letter(len(self.columns) - 1)
+        return f"A1:{last_col}{self.last_row + 1 + len(self.sheet.notes)}"
 
     def _notes(self) -> str:
         """Lines of text under the table, after one empty row."""

@@ -164,6 +164,7 @@ def sheet(
         return OutputSheet(name=name, frame=frame, formats=formats, rag_columns=tuple(rag),
                            flag_columns=flags, links=links, title=title, widths=widths,
                            **layout)  # fmt: skip
+    ticked = [c for c in frame.columns if _is_flag_column(frame[c])]
     frame = ticks(frame)
     for col in rag:  # RAG words in the language, coloured like any flag
         frame[col] = frame[col].map(lambda v: translate(f"rag.{v}", lang) if v in RAG else v)
@@ -178,6 +179,7 @@ def sheet(
         links={words[c]: words[t] for c, t in links.items()},
         title=title,
         widths={words[c]: w for c, w in widths.items()},
+        centred=tuple(words[c] for c in ticked),
         **layout,
     )
 
@@ -249,6 +251,7 @@ def _stack(frames: dict[str, pd.DataFrame], key: str) -> pd.DataFrame:
 
 
 FLAG_COLOURS = {"below": "bad", "above": "good", "insufficient": "neutral"}
+PROJECT_COUNTS = ("plan_to_date", "done_to_date", "remaining_volume", "burn_rate")
 P_CHART = {"p": "pct", "center": "pct", "lcl": "pct", "ucl": "pct"}  # error-rate control chart
 RAG = {"Red": "bad", "Amber": "neutral", "Green": "good"}
 TICK = "✓"
@@ -266,6 +269,15 @@ def _words(frame: pd.DataFrame, col: str, prefix: str, lang: str) -> pd.DataFram
             else v
         )
     )
+    return out
+
+
+def _dimension_words(frame: pd.DataFrame, lang: str, level: str) -> pd.DataFrame:
+    """``market`` → ``Market`` in the column naming the grouping."""
+    if "dimension" not in frame:
+        return frame
+    out = frame.copy()
+    out["dimension"] = out["dimension"].map(lambda d: column_label(str(d), lang, level))
     return out
 
 
@@ -327,9 +339,13 @@ class _Page:
     workspace: str
     month: str
     window: str
+    lang: str
 
     def header(self, name: str) -> tuple[str, str, str]:
-        return (self.workspace, f"{name[len(OUTPUT_PREFIX) :]} · {self.month}", self.window)
+        stem = name[len(OUTPUT_PREFIX) :]
+        key = f"sheettitle.{stem}"
+        title = translate(key, self.lang) if has(key, self.lang) else stem
+        return (self.workspace, f"{title} · {self.month}", self.window)
 
 
 def output_sheets(
@@ -345,7 +361,7 @@ def output_sheets(
     level = summary.level_text(m, lang)
     window = summary.window_text(m, lang)
     workspace = Path(target_workbook).resolve().parent.name if target_workbook else ""
-    page = _Page(workspace, format_month(m.month, lang), window)
+    page = _Page(workspace, format_month(m.month, lang), window, lang)
 
     def lx(name: str, frame: pd.DataFrame, **options: Any) -> OutputSheet:
         return sheet(name, frame, lang=lang, level=level, print_header=page.header(name), **options)
@@ -355,8 +371,9 @@ def output_sheets(
         lx("LX Labelers", _words(m.labelers, "flag", "flag", lang),
            flags={"flag": {translate(f"flag.{k}", lang): v for k, v in FLAG_COLOURS.items()}},
            formats={"target": "pct"}),
-        lx("LX Projects", m.projects, rag=("rag",)),
-        lx("LX Quality", _stack(m.quality_by, "dimension")),
+        lx("LX Projects", m.projects.drop(columns=["rag_codes"], errors="ignore"), rag=("rag",),
+           formats=dict.fromkeys(PROJECT_COUNTS, "int"), widths={"reasons": 50}),
+        lx("LX Quality", _dimension_words(_stack(m.quality_by, "dimension"), lang, level)),
         lx("LX Quality Weekly", m.quality_weekly, flags={"out_of_control": {TICK: "bad"}},
            labels={"period": translate("col.week", lang)}, formats=P_CHART),
         lx("LX SPC", m.spc, flags={"out_of_control": {TICK: "bad"}}, formats=P_CHART),

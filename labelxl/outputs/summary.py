@@ -23,7 +23,7 @@ STATUS_KINDS = {"good": "good", "watch": "neutral", "bad": "bad"}
 TREND_MONTHS = 13
 KPI_COLUMNS = ("kpi", "value_shown", "interval", "target", "status", "change", "previous")
 KPI_WIDTHS = {"kpi": 36, "value_shown": 14, "interval": 17, "target": 12, "status": 11,
-              "change": 17, "previous": 13}  # fmt: skip
+              "change": 17, "previous": 14}  # fmt: skip
 TREND_SHEET = "LX Trend"
 
 

@@ -59,6 +59,7 @@ class OutputSheet:
     the footer shows the page number. ``notes`` are lines of text written under the table
     after one empty row. ``charts`` are native charts anchored on the sheet (see
     ``labelxl.io.ooxml.chart``); their data are columns of sheets in the same write.
+    ``centred`` columns (short marks such as ✓) are centred, header included.
     """
 
     name: str
@@ -73,6 +74,7 @@ class OutputSheet:
     fit_one_page: bool = False
     notes: tuple[str, ...] = ()
     charts: tuple[Chart, ...] = ()
+    centred: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         check_sheet_name(self.name)
@@ -92,8 +94,8 @@ class OutputSheet:
             known(col, "widths")
             if not 0 < float(width) <= 255:
                 raise ValueError(f"{self.name}: width of {col!r} must be in (0, 255]")
-        for col in self.rag_columns:
-            known(col, "rag_columns")
+        for col in (*self.rag_columns, *self.centred):
+            known(col, "rag_columns or centred")
         for col, rules in self.flag_columns.items():
             known(col, "flag_columns")
             for kind in rules.values():
@@ -106,6 +108,15 @@ class OutputSheet:
             raise ValueError(f"{self.name}: print_header is (left, centre, right)")
         if len(self.frame) + 2 + len(self.notes) > MAX_ROWS:
             raise ValueError(f"{self.name}: {len(self.frame)} rows do not fit in a sheet")
+
+
+def _two_line_width(text: str) -> int:
+    """Characters of the longer line when ``text`` is split at its best space."""
+    best = len(text)
+    for i, ch in enumerate(text):
+        if ch == " ":
+            best = min(best, max(i, len(text) - i - 1))
+    return best
 
 
 def check_sheet_name(name: str) -> None:
@@ -175,17 +186,28 @@ class SheetWriter:
         header_font = styles.font(bold=True, rgb=HEADER_FONT)
         link_font = styles.font(underline=True, rgb=LINK_FONT)
         header_fill = styles.fill(HEADER_FILL)
-        self.header_style = styles.xf(0, header_font, header_fill)
-        # Numbers are right-aligned; so are their headers, or each sits over its neighbour.
-        right = styles.xf(0, header_font, header_fill, align="right")
-        self.header_styles = [self.header_style if fmt == "text" else right for fmt in self.formats]
+        # A long header wraps onto two lines instead of widening its column (a wide sheet
+        # prints small); numbers are right-aligned, so are their headers.
+        self.widths, wraps = self._widths()
+        self.header_wraps = any(wraps)
+        self.header_styles = [
+            styles.xf(
+                0,
+                header_font,
+                header_fill,
+                align="center" if lab in sheet.centred else None if fmt == "text" else "right",
+                wrap=wrap,
+            )
+            for lab, fmt, wrap in zip(self.labels, self.formats, wraps, strict=True)
+        ]
         self.quoted_style = styles.xf(0, default_font, quote_prefix=True)
         self.date_style = styles.xf(styles.num_fmt(NUMBER_FORMATS["date"]))
         self.col_styles = []
         for lab, fmt in zip(self.labels, self.formats, strict=True):
             num = styles.num_fmt(NUMBER_FORMATS[fmt])
             font = link_font if lab in sheet.links else default_font
-            self.col_styles.append(styles.xf(num, font))
+            align = "center" if lab in sheet.centred else None
+            self.col_styles.append(styles.xf(num, font, align=align))
         self.dxfs = {kind: styles.dxf(kind) for kind in self._cf_kinds()}
         self._links = self._find_links()
 
@@ -206,7 +228,7 @@ class SheetWriter:
             '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
             '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
         ).encode()
-        widths = self._widths()
+        widths = self.widths
         yield (
             "<cols>"
             + "".join(
@@ -220,7 +242,8 @@ class SheetWriter:
             f"{xml_text(h)}</t></is></c>"
             for i, h in enumerate(self.headers)
         )
-        yield f'<row r="1">{header}</row>'.encode()
+        height = ' ht="30" customHeight="1"' if self.header_wraps else ""
+        yield f'<row r="1"{height}>{header}</row>'.encode()
         for start in range(0, self.n, _CHUNK_ROWS):
             yield self._rows(start, min(start + _CHUNK_ROWS, self.n)).encode()
         yield self._notes().encode()
@@ -249,25 +272,29 @@ class SheetWriter:
 
     def column_pixels(self) -> list[int]:
         """Pixel widths of the written columns (for anchoring charts beside the table)."""
-        return [column_pixels(w) for w in self._widths()] + [64]
+        return [column_pixels(w) for w in self.widths] + [64]
 
-    def _widths(self) -> list[float]:
-        out = []
+    def _widths(self) -> tuple[list[float], list[bool]]:
+        """Column widths, and which headers wrap to two lines to keep their column narrow."""
+        widths, wraps = [], []
         frame = self.sheet.frame
         for lab, fmt, j, head in zip(
             self.labels, self.formats, self.columns, self.headers, strict=True
         ):
-            if lab in self.sheet.widths:
-                out.append(float(self.sheet.widths[lab]))
-                continue
-            content = float(_DEFAULT_WIDTH.get(fmt, 8))
-            if fmt == "text":
-                sample = frame.iloc[:5000, j].dropna()
-                if len(sample):
-                    content = float(sample.astype(str).str.len().quantile(0.95))
             # +4 leaves room for the table's filter button next to the header text
-            out.append(min(MAX_WIDTH, max(8.0, len(head) + 4.0, content + 2.0)))
-        return out
+            one_line, two_lines = len(head) + 4.0, _two_line_width(head) + 4.0
+            if lab in self.sheet.widths:
+                width = float(self.sheet.widths[lab])
+            else:
+                content = float(_DEFAULT_WIDTH.get(fmt, 8))
+                if fmt == "text":
+                    sample = frame.iloc[:5000, j].dropna()
+                    if len(sample):
+                        content = float(sample.astype(str).str.len().quantile(0.95))
+                width = min(MAX_WIDTH, max(8.0, two_lines, content + 2.0))
+            widths.append(width)
+            wraps.append(one_line > width)
+        return widths, wraps
 
     def _rows(self, start: int, stop: int) -> str:
         frame = self.sheet.frame

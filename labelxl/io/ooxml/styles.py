@@ -169,8 +169,9 @@ class Styles:
         *,
         quote_prefix: bool = False,
         align: str | None = None,
+        wrap: bool = False,
     ) -> int:
-        key = ("xf", num_fmt, font, fill, quote_prefix, align)
+        key = ("xf", num_fmt, font, fill, quote_prefix, align, wrap)
         if key in self._cache:
             return self._cache[key]
         attrs = f'numFmtId="{num_fmt}" fontId="{font}" fillId="{fill}" borderId="0"'
@@ -185,8 +186,9 @@ class Styles:
         if fill:
             attrs += ' applyFill="1"'
         xml = f"<xf {attrs}/>"
-        if align:
-            xml = f'<xf {attrs} applyAlignment="1"><alignment horizontal="{align}"/></xf>'
+        if align or wrap:
+            how = (f' horizontal="{align}"' if align else "") + (' wrapText="1"' if wrap else "")
+            xml = f'<xf {attrs} applyAlignment="1"><alignment{how}/></xf>'
         self._cache[key] = self._find_or_append("cellXfs", self._element(xml))
         return self._cache[key]
 

@@ -173,73 +173,19 @@ _AX_CAT, _AX_VAL, _AX_CAT2, _AX_VAL2 = 500100, 500200, 500300, 500400
 
 def chart_xml(chart: Chart, data: dict[Ref, Resolved]) -> bytes:
     """The chart part: column, band and line groups over one or two value axes."""
-    cat = _str_ref(data[chart.categories])
-    columns: list[str] = []
-    bands: list[str] = []
-    lines: list[str] = []
-    lines2: list[str] = []
-    hidden: list[int] = []  # legend entries to hide (the band's invisible lower part)
-    idx = 0
-    for s in chart.series:
-        low = data[s.values]
-        if s.kind == "column":
-            props = _fill_props(s.colour) + '<c:invertIfNegative val="0"/>'
-            columns.append(_ser(idx, s.name, props, cat, _num_ref(low)))
-        elif s.kind == "band":
-            assert s.width is not None
-            bands.append(_ser(idx, s.name, _fill_props(None), cat, _num_ref(low)))
-            hidden.append(idx)
-            idx += 1
-            width = _num_ref(data[s.width])
-            bands.append(_ser(idx, s.name, _fill_props(s.colour, 35), cat, width))
-        else:
-            props = _line_props(s.colour, s.dashed) + (
-                f'<c:marker><c:symbol val="circle"/><c:size val="5"/>'
-                f'<c:spPr><a:solidFill><a:srgbClr val="{s.colour}"/></a:solidFill></c:spPr>'
-                "</c:marker>"
-                if not s.dashed
-                else '<c:marker><c:symbol val="none"/></c:marker>'
-            )
-            ser = _ser(idx, s.name, props, cat, _num_ref(low)).replace(
-                "</c:val></c:ser>", '</c:val><c:smooth val="0"/></c:ser>'
-            )
-            (lines2 if s.secondary else lines).append(ser)
-        idx += 1
-    axes = f'<c:axId val="{_AX_CAT}"/><c:axId val="{_AX_VAL}"/>'
-    groups = []
-    if columns:
-        groups.append(
-            '<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>'
-            f'<c:varyColors val="0"/>{"".join(columns)}<c:gapWidth val="60"/>{axes}</c:barChart>'
-        )
-    if bands:
-        groups.append(
-            '<c:areaChart><c:grouping val="stacked"/><c:varyColors val="0"/>'
-            f"{''.join(bands)}{axes}</c:areaChart>"
-        )
-    if lines:
-        groups.append(
-            '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
-            f'{"".join(lines)}<c:marker val="1"/>{axes}</c:lineChart>'
-        )
-    axes2 = f'<c:axId val="{_AX_CAT2}"/><c:axId val="{_AX_VAL2}"/>'
-    if lines2:
-        groups.append(
-            '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
-            f'{"".join(lines2)}<c:marker val="1"/>{axes2}</c:lineChart>'
-        )
+    groups, hidden, secondary = _groups(chart, data)
     legend_hide = "".join(
         f'<c:legendEntry><c:idx val="{i}"/><c:delete val="1"/></c:legendEntry>' for i in hidden
     )
     body = (
         f'<c:chart>{_title(chart.title)}<c:autoTitleDeleted val="0"/><c:plotArea><c:layout/>'
-        + "".join(groups)
+        + groups
         + _cat_ax(_AX_CAT, _AX_VAL, deleted=False)
         + _val_ax(_AX_VAL, _AX_CAT, chart.y_format, chart.y_min, chart.y_max, right=False)
         + (
             _cat_ax(_AX_CAT2, _AX_VAL2, deleted=True)
             + _val_ax(_AX_VAL2, _AX_CAT2, chart.y2_format, None, None, right=True)
-            if lines2
+            if secondary
             else ""
         )
         + '</c:plotArea><c:legend><c:legendPos val="b"/>'
@@ -257,6 +203,64 @@ def chart_xml(chart: Chart, data: dict[Ref, Resolved]) -> bytes:
         '<c:txPr><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr sz="900"/></a:pPr>'
         '<a:endParaRPr lang="en-US"/></a:p></c:txPr></c:chartSpace>'
     ).encode()
+
+
+def _groups(chart: Chart, data: dict[Ref, Resolved]) -> tuple[str, list[int], bool]:
+    """The plot's chart groups (bars, band, lines, lines on the second axis), the legend
+    entries to hide (the band's invisible lower part) and whether a second axis is used."""
+    cat = _str_ref(data[chart.categories])
+    columns: list[str] = []
+    bands: list[str] = []
+    lines: list[str] = []
+    lines2: list[str] = []
+    hidden: list[int] = []
+    idx = 0
+    for s in chart.series:
+        low = data[s.values]
+        if s.kind == "column":
+            props = _fill_props(s.colour) + '<c:invertIfNegative val="0"/>'
+            columns.append(_ser(idx, s.name, props, cat, _num_ref(low)))
+        elif s.kind == "band":
+            assert s.width is not None
+            bands.append(_ser(idx, s.name, _fill_props(None), cat, _num_ref(low)))
+            hidden.append(idx)
+            idx += 1
+            width = _num_ref(data[s.width])
+            bands.append(_ser(idx, s.name, _fill_props(s.colour, 35), cat, width))
+        else:
+            (lines2 if s.secondary else lines).append(_line_ser(idx, s, cat, _num_ref(low)))
+        idx += 1
+    axes = f'<c:axId val="{_AX_CAT}"/><c:axId val="{_AX_VAL}"/>'
+    axes2 = f'<c:axId val="{_AX_CAT2}"/><c:axId val="{_AX_VAL2}"/>'
+    out = ""
+    if columns:
+        out += (
+            '<c:barChart><c:barDir val="col"/><c:grouping val="clustered"/>'
+            f'<c:varyColors val="0"/>{"".join(columns)}<c:gapWidth val="60"/>{axes}</c:barChart>'
+        )
+    if bands:
+        out += (
+            '<c:areaChart><c:grouping val="stacked"/><c:varyColors val="0"/>'
+            f"{''.join(bands)}{axes}</c:areaChart>"
+        )
+    for group, ax in ((lines, axes), (lines2, axes2)):
+        if group:
+            out += (
+                '<c:lineChart><c:grouping val="standard"/><c:varyColors val="0"/>'
+                f'{"".join(group)}<c:marker val="1"/>{ax}</c:lineChart>'
+            )
+    return out, hidden, bool(lines2)
+
+
+def _line_ser(idx: int, s: Series, cat: str, val: str) -> str:
+    marker = (
+        '<c:marker><c:symbol val="none"/></c:marker>'
+        if s.dashed
+        else f'<c:marker><c:symbol val="circle"/><c:size val="5"/><c:spPr><a:solidFill>'
+        f'<a:srgbClr val="{s.colour}"/></a:solidFill></c:spPr></c:marker>'
+    )
+    ser = _ser(idx, s.name, _line_props(s.colour, s.dashed) + marker, cat, val)
+    return ser.replace("</c:val></c:ser>", '</c:val><c:smooth val="0"/></c:ser>')
 
 
 def _title(text: str) -> str:

@@ -163,3 +163,26 @@ def rels_xml(rels: Sequence[tuple[str, str, str, bool]]) -> bytes:
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<Relationships xmlns="{NS_REL}">{body}</Relationships>'
     ).encode()
+
+
+def calc_chain_mentions(pkg: Package, part: str, sheet_ids: set[str]) -> bool:
+    """True if calcChain.xml lists a cell of one of ``sheet_ids`` (``i`` carries over)."""
+    current = None
+    with pkg.zf.open(pkg.name(part)) as fh:
+        for _, el in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True):
+            if etree.QName(el).localname == "c":
+                current = el.get("i", current)
+                if current in sheet_ids:
+                    return True
+                el.clear()
+    return False
+
+
+def table_identity(pkg: Package, part: str) -> tuple[int, str]:
+    """(id, name) of a table part, reading only up to its root element."""
+    with pkg.zf.open(pkg.name(part)) as fh:
+        for _, el in etree.iterparse(
+            fh, events=("start",), resolve_entities=False, no_network=True
+        ):
+            return int(el.get("id", "0") or 0), el.get("name", "")
+    return 0, ""

@@ -39,10 +39,12 @@ from labelxl.io.ooxml.package import (
     RT_WORKSHEET,
     Package,
     Rel,
+    calc_chain_mentions,
     relative,
     rels_name,
     rels_xml,
     serialize,
+    table_identity,
     walk,
 )
 from labelxl.io.ooxml.sheet import OutputSheet, SheetWriter
@@ -265,7 +267,7 @@ def _drop_stale_calc_chain(e: _Edit) -> None:
     calc = [r for r in e.wb_rels.values() if r.type == RT_CALC_CHAIN and not r.external]
     if not (calc and e.replaced_ids and e.pkg.has(calc[0].target)):
         return
-    if not _calc_chain_mentions(e.pkg, calc[0].target, e.replaced_ids):
+    if not calc_chain_mentions(e.pkg, calc[0].target, e.replaced_ids):
         return
     e.removed.add(calc[0].target)
     e.removed_entries.add(calc[0].target.casefold())
@@ -274,19 +276,6 @@ def _drop_stale_calc_chain(e: _Edit) -> None:
         if el.get("Id") == calc[0].id:
             e.wb_rels_xml.remove(el)
             e.wb_rels_changed = True
-
-
-def _calc_chain_mentions(pkg: Package, part: str, sheet_ids: set[str]) -> bool:
-    """True if calcChain.xml lists a cell of one of ``sheet_ids`` (``i`` carries over)."""
-    current = None
-    with pkg.zf.open(pkg.name(part)) as fh:
-        for _, el in etree.iterparse(fh, events=("end",), resolve_entities=False, no_network=True):
-            if etree.QName(el).localname == "c":
-                current = el.get("i", current)
-                if current in sheet_ids:
-                    return True
-                el.clear()
-    return False
 
 
 def _full_calc_on_load(wb: etree._Element) -> bool:
@@ -350,16 +339,6 @@ def _add_styles_part(e: _Edit) -> None:
     e.wb_relationship(RT_STYLES, part)
 
 
-def _table_identity(pkg: Package, part: str) -> tuple[int, str]:
-    """(id, name) of a table part, reading only up to its root element."""
-    with pkg.zf.open(pkg.name(part)) as fh:
-        for _, el in etree.iterparse(
-            fh, events=("start",), resolve_entities=False, no_network=True
-        ):
-            return int(el.get("id", "0") or 0), el.get("name", "")
-    return 0, ""
-
-
 def _name_tables(e: _Edit) -> None:
     """Table ids and names unique across the workbook (names share a namespace with
     defined names); one new table part per LX sheet."""
@@ -369,7 +348,7 @@ def _name_tables(e: _Edit) -> None:
         if o.get("ContentType") == CT_TABLE:
             part = o.get("PartName", "").lstrip("/")
             if e.pkg.has(part) and part.casefold() not in e.removed_entries:
-                tid, tname = _table_identity(e.pkg, part)
+                tid, tname = table_identity(e.pkg, part)
                 table_ids.add(tid)
                 table_names.add(tname.casefold())
     for w in e.writers:

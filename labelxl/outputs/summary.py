@@ -25,6 +25,8 @@ KPI_COLUMNS = ("kpi", "value_shown", "interval", "target", "status", "change", "
 KPI_WIDTHS = {"kpi": 36, "value_shown": 14, "interval": 17, "target": 12, "status": 11,
               "change": 17, "previous": 14}  # fmt: skip
 TREND_SHEET = "LX Trend"
+CHART_SIZE = (640, 320)  # pixels; two stacked beside the KPI block fill a landscape page
+CHART_ROWS = 17  # the second chart starts this many 20-pixel rows down
 
 
 def _finite(value: Any) -> float | None:
@@ -191,6 +193,7 @@ def summary_charts(
                 months,
                 tuple(series),
                 anchor=(column, 0),
+                size=CHART_SIZE,
                 y_format="0.0%",
                 y_min=low,
                 y_max=high,
@@ -216,7 +219,8 @@ def summary_charts(
                 translate("sheets.chart.volume", lang),
                 months,
                 tuple(series),
-                anchor=(column, 15),
+                anchor=(column, CHART_ROWS),
+                size=CHART_SIZE,
                 y_format="#,##0",
                 y_min=0.0,  # bars start at zero, or a 4% dip looks like a collapse
                 y2_format="0.0",

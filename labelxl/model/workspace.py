@@ -18,7 +18,15 @@ import pandas as pd
 from pandas._libs.tslibs.nattype import NaTType
 
 from labelxl.errors import SettingsError
-from labelxl.model.findings import Finding, col_letter, sheet_ref
+from labelxl.model.findings import (
+    BAD_SETTING,
+    BAD_TYPE,
+    UNKNOWN_COLUMN,
+    UNKNOWN_SETTING,
+    Finding,
+    col_letter,
+    sheet_ref,
+)
 from labelxl.model.schema import SHEETS, Column, SheetSchema, normalise_header
 from labelxl.model.settings import SETTING_FIELDS, Settings, coerce_setting
 
@@ -163,7 +171,7 @@ def sheet_from_raw(
         elif key not in wanted:
             findings.append(
                 Finding(
-                    "unknown-column",
+                    UNKNOWN_COLUMN,
                     sheet_name or schema.name,
                     f"{letter}{header_row}",
                     f"{where}!{letter}{header_row}: column {str(header)[:40]!r} is not part "
@@ -191,7 +199,7 @@ def sheet_from_raw(
                 cell = f"{letters[col.name]}{rows[idx]}"
                 findings.append(
                     Finding(
-                        "bad-type",
+                        BAD_TYPE,
                         sheet_name or schema.name,
                         cell,
                         f"{where}!{cell}: {col.name} must be {_type_phrase(col)} "
@@ -478,7 +486,7 @@ def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
         if key not in SETTING_FIELDS:
             findings.append(
                 Finding(
-                    "unknown-setting",
+                    UNKNOWN_SETTING,
                     sheet.sheet_name,
                     cell_name,
                     f"{where}!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
@@ -495,7 +503,7 @@ def read_settings(sheet: SheetData) -> tuple[Settings, list[Finding]]:
             cell_value = sheet.cell("value", int(row))
             findings.append(
                 Finding(
-                    "bad-setting",
+                    BAD_SETTING,
                     sheet.sheet_name,
                     cell_value,
                     f"{where}!{cell_value}: {exc}. The default "

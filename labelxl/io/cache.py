@@ -14,20 +14,23 @@ import pandas as pd
 
 from labelxl.io.package import Package, SheetPart
 from labelxl.io.parse import HEADER_SCAN_ROWS
+from labelxl.model.conventions import Conventions
 from labelxl.model.findings import Finding
 from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import (
     SheetData,
 )
 
-CACHE_FORMAT = 1  # bump when the cached layout or the parse changes
+CACHE_FORMAT = 2  # bump when the cached layout or the parse changes
 
 
 # ---------------------------------------------------------------------------------------------
 # The sheet cache: Parquet frames and JSON findings, never pickle.
 
 
-def cache_ids(package: Package, part: SheetPart, workbook: str) -> tuple[str, str]:
+def cache_ids(
+    package: Package, part: SheetPart, workbook: str, conventions: Conventions
+) -> tuple[str, str]:
     """(slot, key): the slot names the sheet's place; the key its content and the reading code."""
     import labelxl
 
@@ -47,10 +50,13 @@ def cache_ids(package: Package, part: SheetPart, workbook: str) -> tuple[str, st
             package.date1904,
             [astuple(t) for t in part.tables],
             HEADER_SCAN_ROWS,
+            [conventions.decimal, conventions.date_order],
         ]
     )
     key = hashlib.sha256(payload.encode()).hexdigest()
-    place = f"{package.path.resolve()}\x00{part.name}"
+    # One slot per reading conventions too: Roster may be read with two in one run.
+    reading = f"{conventions.decimal}{conventions.date_order}"
+    place = f"{package.path.resolve()}\x00{part.name}\x00{reading}"
     slot = hashlib.sha256(place.encode()).hexdigest()[:16]
     return slot, key
 
@@ -88,6 +94,7 @@ def load(cache_dir: Path, slot: str, key: str) -> tuple[SheetData, list[Finding]
             sheet_name=sheet["sheet_name"],
             letters=dict(sheet["letters"]),
             header_row=int(sheet["header_row"]),
+            errors=dict(sheet.get("errors", {})),
         )
         return data, findings
     except Exception:  # any damage to an entry (truncated, edited, foreign): rebuild it
@@ -131,6 +138,7 @@ def store(cache_dir: Path, slot: str, key: str, data: SheetData, findings: list[
                 "sheet_name": data.sheet_name,
                 "letters": data.letters,
                 "header_row": data.header_row,
+                "errors": data.errors,
             },
             "findings": [_finding_json(f) for f in findings],
         }

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from labelxl.errors import WorkbookError
-from labelxl.io.discover import XLS_REASON
+from labelxl.io.discover import ODS_REASON, XLS_REASON
 from labelxl.io.package import Package, SheetPart, known_name, sheet_tables, workbook_layout
 
 # ---------------------------------------------------------------------------------------------
@@ -257,10 +257,7 @@ def _check_kind(path: Path, archive: zipfile.ZipFile, entries: dict[str, zipfile
         and mimetype.file_size < 200
         and b"spreadsheet" in archive.read("mimetype")
     ):
-        raise WorkbookError(
-            path,
-            "is an OpenDocument spreadsheet (.ods). Open it and Save As .xlsx (Excel Workbook).",
-        )
+        raise WorkbookError(path, ODS_REASON)
     if "word/document.xml" in entries or "ppt/presentation.xml" in entries:
         raise WorkbookError(path, "is a Word or PowerPoint file, not an Excel workbook.")
     raise WorkbookError(

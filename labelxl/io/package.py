@@ -137,7 +137,7 @@ def sheet_tables(verifier: Verifier, part: str) -> tuple[TableRange, ...]:
         table = _safe_xml(verifier, target)
         if table is None:
             continue
-        bounds = [_cell_index(p) for p in table.get("ref", "").split(":")]
+        bounds = [cell_index(p) for p in table.get("ref", "").split(":")]
         if len(bounds) != 2 or None in bounds:
             continue
         (r0, c0), (r1, c1) = bounds  # type: ignore[misc]
@@ -162,7 +162,7 @@ def _safe_xml(verifier: Verifier, name: str) -> Any:
         return None
 
 
-def _cell_index(ref: str) -> tuple[int, int] | None:
+def cell_index(ref: str) -> tuple[int, int] | None:
     match = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref.strip())
     if not match:
         return None

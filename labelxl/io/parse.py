@@ -13,7 +13,9 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import WorkbookError
+from labelxl.io.marks import apply_marks, cell_marks
 from labelxl.io.package import Package, SheetPart, TableRange
+from labelxl.model.conventions import Conventions
 from labelxl.model.findings import Finding
 from labelxl.model.schema import SHEETS, Column, SheetSchema, normalise_header
 from labelxl.model.workspace import (
@@ -54,9 +56,17 @@ def calamine(path: Path, sheet: str, call: Callable[[], Any]) -> Any:
 
 
 def parse_sheet(
-    book: Any, package: Package, part: SheetPart, workbook: str
+    book: Any,
+    package: Package,
+    part: SheetPart,
+    workbook: str,
+    conventions: Conventions | None = None,
 ) -> tuple[SheetData, list[Finding]]:
-    """Find the header row, cut the data block and type it with ``sheet_from_raw``."""
+    """Find the header row, cut the data block and type it with ``sheet_from_raw``.
+
+    Error cells and formulas without a value, which calamine gives as "", are put back
+    as ``CellError`` marks first, so they are reported as such and never read as blank.
+    """
     assert part.known is not None
     schema = SHEETS[part.known]
     rows: list[list[Any]] = calamine(
@@ -64,6 +74,7 @@ def parse_sheet(
         part.name,
         lambda: book.get_sheet_by_name(part.name).to_python(skip_empty_area=False),
     )
+    apply_marks(rows, cell_marks(package, part.part))
     header, first, last, stop = _locate_block(rows, schema, part.tables)
     width = last - first + 1 if rows else 0
     body = rows[header + 1 : stop] if rows else []
@@ -85,6 +96,7 @@ def parse_sheet(
         sheet_name=part.name,
         rows=numbers,
         date1904=package.date1904,
+        conventions=conventions,
     )
 
 
@@ -99,6 +111,7 @@ def typed_sheet(
     sheet_name: str = "",
     rows: np.ndarray | None = None,
     date1904: bool = False,
+    conventions: Conventions | None = None,
 ) -> tuple[SheetData, list[Finding]]:
     """``sheet_from_raw`` with the reader's safeguards, for any door that has raw cells.
 
@@ -136,6 +149,7 @@ def typed_sheet(
         workbook=workbook,
         sheet_name=sheet_name,
         rows=rows,
+        conventions=conventions,
     )
 
 

@@ -18,13 +18,11 @@ from labelxl.errors import WorkbookError
 from labelxl.io import cache
 from labelxl.io.discover import WORKBOOK_SUFFIXES, no_known_sheet_reason, workbook_files
 from labelxl.io.guard import MAX_ROWS, check_package
+from labelxl.io.package import Package, SheetPart
 from labelxl.io.parse import open_book, parse_sheet, typed_sheet
+from labelxl.model.conventions import Conventions
 from labelxl.model.findings import DUPLICATE_SHEET, Finding
-from labelxl.model.workspace import (
-    SheetData,
-    Workspace,
-    read_settings,
-)
+from labelxl.model.workspace import SheetData, Workspace, assemble, union
 
 __all__ = [
     "MAX_ROWS",
@@ -44,13 +42,15 @@ def read_workspace(
 ) -> Workspace:
     """Read every known sheet of a folder of workbooks (or of one workbook) into a Workspace.
 
-    Raises ``WorkbookError`` (one line, naming the file) for input that cannot be read at
-    all; problems inside readable sheets become findings on ``ws.findings``.
+    A sheet kind found in several workbooks (one timesheet per vendor, imported rows in
+    ``imports/``) is read as one table whose rows keep their own workbook, sheet and row;
+    only Settings must be one sheet (``duplicate-sheet``). Raises ``WorkbookError`` (one
+    line, naming the file) for input that cannot be read at all; problems inside readable
+    sheets become findings on ``ws.findings``.
     """
     say = progress or (lambda _message: None)
     root, files, single = workbook_files(Path(path))
-    sheets: dict[str, SheetData] = {}
-    origin: dict[str, str] = {}
+    parts: dict[str, list[tuple[Package, SheetPart, str]]] = {}
     findings: list[Finding] = []
     for file in files:
         say(f"Checking {file.name}")
@@ -58,48 +58,79 @@ def read_workspace(
         known = [part for part in package.sheets if part.known]
         if single and not known:
             raise WorkbookError(file, no_known_sheet_reason(package.sheets))
-        book: Any = None
+        workbook = file.name if single else file.resolve().relative_to(root).as_posix()
         for part in known:
-            name = part.known
-            assert name is not None
-            where = f"{file.name} ({part.name})" if part.name != name else file.name
-            if name in sheets:
-                findings.append(_duplicate(name, origin[name], where, file.name))
-                continue
-            origin[name] = where
-            cached = None
-            if cache_dir is not None:
-                slot, key = cache.cache_ids(package, part, file.name)
-                cached = cache.load(Path(cache_dir), slot, key)
-            if cached is not None:
-                say(f"{name}: {file.name} unchanged, read from cache")
-                data, found = cached
-            else:
-                say(f"Reading {name} from {file.name}")
-                package.verify_for_parsing(part.part)
-                if book is None:
-                    book = open_book(package)
-                data, found = parse_sheet(book, package, part, file.name)
-                if cache_dir is not None:
-                    cache.store(Path(cache_dir), slot, key, data, found)
-            sheets[name] = data
-            findings.extend(found)
-        if book is not None:
-            with contextlib.suppress(Exception):
-                book.close()
-    if not sheets:
+            assert part.known is not None
+            parts.setdefault(part.known, []).append((package, part, workbook))
+    if not parts:
         raise WorkbookError(root, no_known_sheet_reason([]))
+    if len(parts.get("Settings", ())) > 1:
+        first, *others = parts["Settings"]
+        findings.extend(_duplicate("Settings", _where(first), _where(o), o[2]) for o in others)
+        parts["Settings"] = [first]
+    reading = _Reading(Path(cache_dir) if cache_dir is not None else None, say)
     ws = Workspace(
-        sheets=sheets,
+        sheets={},
         findings=findings,
         root=str(root),
         workbooks=[str(f.resolve()) for f in files],
         today=today or dt.date.today(),
     )
-    if "Settings" in sheets:
-        ws.settings, found = read_settings(sheets["Settings"])
-        ws.findings.extend(found)
+    try:
+        assemble(ws, list(parts), lambda kind, conv: reading.kind(parts[kind], conv))
+    finally:
+        reading.close()
     return ws
+
+
+class _Reading:
+    """Parses sheets (or takes them from the cache), opening each workbook once."""
+
+    def __init__(self, cache_dir: Path | None, say: Callable[[str], None]) -> None:
+        self.cache_dir = cache_dir
+        self.say = say
+        self.books: dict[int, Any] = {}
+
+    def kind(
+        self, parts: list[tuple[Package, SheetPart, str]], conventions: Conventions
+    ) -> tuple[SheetData, list[Finding]]:
+        pieces: list[SheetData] = []
+        findings: list[Finding] = []
+        for package, part, workbook in parts:
+            data, found = self.part(package, part, workbook, conventions)
+            pieces.append(data)
+            findings.extend(found)
+        return union(pieces), findings
+
+    def part(
+        self, package: Package, part: SheetPart, workbook: str, conventions: Conventions
+    ) -> tuple[SheetData, list[Finding]]:
+        name = part.known
+        if self.cache_dir is not None:
+            slot, key = cache.cache_ids(package, part, workbook, conventions)
+            cached = cache.load(self.cache_dir, slot, key)
+            if cached is not None:
+                self.say(f"{name}: {workbook} unchanged, read from cache")
+                return cached
+        self.say(f"Reading {name} from {workbook}")
+        package.verify_for_parsing(part.part)
+        book = self.books.get(id(package))
+        if book is None:
+            book = self.books[id(package)] = open_book(package)
+        data, found = parse_sheet(book, package, part, workbook, conventions)
+        if self.cache_dir is not None:
+            cache.store(self.cache_dir, slot, key, data, found)
+        return data, found
+
+    def close(self) -> None:
+        for book in self.books.values():
+            with contextlib.suppress(Exception):
+                book.close()
+
+
+def _where(entry: tuple[Package, SheetPart, str]) -> str:
+    _, part, workbook = entry
+    return f"{workbook} ({part.name})" if part.name != part.known else workbook
 
 
 def _duplicate(name: str, first: str, second: str, workbook: str) -> Finding:

@@ -40,6 +40,9 @@ TIMESHEET_PRODUCTION_MISMATCH = "timesheet-production-mismatch"
 DISPUTE_OUTCOME_MISMATCH = "dispute-outcome-mismatch"
 END_BEFORE_START = "end-before-start"
 QUEUE_INCONSISTENT = "queue-inconsistent"
+ERROR_VALUE = "error-value"
+AMBIGUOUS_DATE = "ambiguous-date"
+NOT_CANONICAL = "not-canonical"
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,27 @@ CATALOGUE: dict[str, Rule] = {
             "error",
             "schema",
             "Two rows share a key that must be unique (e.g. the same person_id twice).",
+        ),
+        Rule(
+            ERROR_VALUE,
+            "error",
+            "input",
+            "A cell holds an Excel error (#N/A, #DIV/0!, #REF!, …) or a formula that was never "
+            "calculated, so it has no value.",
+        ),
+        Rule(
+            AMBIGUOUS_DATE,
+            "error",
+            "input",
+            "A date typed as text reads as two different days (03/02/2026: 3 February or "
+            "March 2) and no date_order says which.",
+        ),
+        Rule(
+            NOT_CANONICAL,
+            "warning",
+            "input",
+            "A value matched its list or a known id only after ignoring case, width or "
+            "invisible characters; labelxl uses the listed spelling.",
         ),
         Rule(UNKNOWN_SETTING, "warning", "schema", "The Settings sheet names an unknown setting."),
         Rule(

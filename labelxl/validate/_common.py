@@ -10,8 +10,9 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
+from labelxl.model.cells import visible
 from labelxl.model.findings import Finding, sheet_ref
-from labelxl.model.workspace import ROW, SheetData, Workspace
+from labelxl.model.workspace import ROW, SRC, SheetData, Workspace
 
 EPS = 1e-9  # running totals of decimal hours (0.1 + 0.2 …) must not cross a cap by rounding
 CAP = 6  # choices shown in a message before "(+N more)"
@@ -32,25 +33,42 @@ def emit(
     say: Callable[[dict[str, Any]], str],
     value: Callable[[dict[str, Any]], object] | None = None,
 ) -> list[Finding]:
-    """One finding per row of ``hits`` (only failing rows reach here) on ``column``'s cell."""
+    """One finding per row of ``hits`` (only failing rows reach here) on ``column``'s cell.
+
+    Each row is placed in its own workbook and sheet when the sheet kind was read from
+    several (``_src``).
+    """
     out: list[Finding] = []
     if hits.empty:
         return out
     for rec in cast("list[dict[str, Any]]", hits.to_dict("records")):
-        cell = sd.cell(column, int(rec[ROW]))
-        text = f"{sheet_ref(sd.sheet_name)}!{cell}: {say(rec)}"
+        src = sd.source(rec.get(SRC))
+        cell = src.cell(column, int(rec[ROW]))
+        text = f"{sheet_ref(src.sheet_name)}!{cell}: {say(rec)}"
         out.append(
             Finding(
                 code,
-                sd.sheet_name,
+                src.sheet_name,
                 cell,
                 clip(text),
                 column=column,
                 value=plain(value(rec) if value else rec.get(column)),
-                workbook=sd.workbook,
+                workbook=src.workbook,
             )
         )
     return out
+
+
+def row_label(sd: SheetData, rec: dict[str, Any], row_key: str = ROW, src_key: str = SRC) -> str:
+    """'row 5', or 'row 5 of Timesheet in vendor-b.xlsx' when that row is in another workbook."""
+    row = f"row {int(rec[row_key])}"
+    if not sd.sources:
+        return row
+    other = sd.source(rec.get(src_key))
+    here = sd.source(rec.get(SRC))
+    if other is here:
+        return row
+    return f"{row} of {other.sheet_name} in {other.workbook}"
 
 
 def clip(text: str) -> str:
@@ -83,7 +101,8 @@ def show(value: object) -> str:
         return "blank"
     if isinstance(value, float):
         return f"{value:.4g}"
-    text = f"'{value}'" if isinstance(value, str) else str(value)
+    # Invisible and full-width characters spelled out: 'L0005<U+200B>' must not look valid.
+    text = f"'{visible(value)}'" if isinstance(value, str) else str(value)
     return text if len(text) <= 42 else text[:40] + "…'"
 
 
@@ -132,10 +151,14 @@ def group_id(*keys: pd.Series) -> np.ndarray:
 
 
 def ordered(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows in sheet order, which is what 'the entry that pushes the total over' refers to."""
-    if frame[ROW].is_monotonic_increasing:
+    """Rows in sheet order, which is what 'the entry that pushes the total over' refers to.
+
+    Rows read from several workbooks come workbook by workbook (file-name order).
+    """
+    keys = [SRC, ROW] if SRC in frame.columns else [ROW]
+    if len(keys) == 1 and frame[ROW].is_monotonic_increasing:
         return frame
-    return frame.sort_values(ROW, kind="stable")
+    return frame.sort_values(keys, kind="stable")
 
 
 def crossing(hours: pd.Series, group: np.ndarray, cap: float) -> tuple[pd.Series, pd.Series]:

@@ -13,7 +13,7 @@ from labelxl.model.findings import (
     TIMESHEET_PRODUCTION_MISMATCH,
     Finding,
 )
-from labelxl.model.workspace import ROW, Workspace
+from labelxl.model.workspace import ROW, SRC, Workspace
 from labelxl.validate._common import (
     EPS,
     emit,
@@ -100,13 +100,17 @@ def timesheet_vs_production(ws: Workspace) -> list[Finding]:
     pr = pr.loc[
         pr["person_id"].isin(both) & pr["date"].between(lo, hi) & pr["handle_minutes"].notna()
     ]
+    # Rows read from several workbooks carry _src: the first entry's workbook goes with it.
+    ts_src = {"_ts_src": (SRC, "first")} if SRC in ts.columns else {}
+    pr_src = {"_pr_src": (SRC, "first")} if SRC in pr.columns else {}
     ts_day = ts.groupby(keys, sort=False).agg(
-        _hours=("hours", "sum"), _ts_row=(ROW, "first"), _ts_value=("hours", "first")
+        _hours=("hours", "sum"), _ts_row=(ROW, "first"), _ts_value=("hours", "first"), **ts_src
     )
     pr_day = pr.groupby(keys, sort=False).agg(
         _minutes=("handle_minutes", "sum"),
         _pr_row=(ROW, "first"),
         _pr_value=("handle_minutes", "first"),
+        **pr_src,
     )
     day = ts_day.join(pr_day, how="outer").reset_index()
     hours = day["_hours"].fillna(0.0)
@@ -130,7 +134,7 @@ def timesheet_vs_production(ws: Workspace) -> list[Finding]:
         TIMESHEET_PRODUCTION_MISMATCH,
         ts_sd,
         "hours",
-        day.loc[on_ts].assign(**{ROW: lambda d: d["_ts_row"]}),
+        day.loc[on_ts].assign(**{ROW: lambda d: d["_ts_row"]}, **_src_of(day, "_ts_src")),
         say,
         value=lambda r: r["_ts_value"],
     )
@@ -139,12 +143,17 @@ def timesheet_vs_production(ws: Workspace) -> list[Finding]:
             TIMESHEET_PRODUCTION_MISMATCH,
             pr_sd,
             "handle_minutes",
-            day.loc[~on_ts].assign(**{ROW: lambda d: d["_pr_row"]}),
+            day.loc[~on_ts].assign(**{ROW: lambda d: d["_pr_row"]}, **_src_of(day, "_pr_src")),
             say,
             value=lambda r: r["_pr_value"],
         )
     )
     return out
+
+
+def _src_of(day: pd.DataFrame, column: str) -> dict[str, Any]:
+    """The _src column for emit: the given sheet's source per row, or none at all."""
+    return {SRC: lambda d: d[column]} if column in day.columns else {SRC: None}
 
 
 # ---------------------------------------------------------------- queue

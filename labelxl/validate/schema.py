@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 
 from labelxl.model.findings import (
+    AMBIGUOUS_DATE,
     BAD_TYPE,
     DUPLICATE_KEY,
+    ERROR_VALUE,
     MISSING_COLUMN,
     MISSING_SHEET,
     NOT_ALLOWED,
@@ -22,7 +24,7 @@ from labelxl.model.findings import (
     sheet_ref,
 )
 from labelxl.model.schema import SHEETS, Column, SheetSchema
-from labelxl.model.workspace import ROW, SheetData, Workspace
+from labelxl.model.workspace import ROW, SRC, SheetData, Workspace
 from labelxl.validate._common import (
     cell_order,
     choices,
@@ -31,6 +33,7 @@ from labelxl.validate._common import (
     iso_day,
     num,
     plain,
+    row_label,
     show,
 )
 
@@ -48,8 +51,12 @@ _TYPE_PHRASE = {
 }
 
 
+# Cells whose reading already failed (with the cell quoted): not also required-blank.
+UNREADABLE = (BAD_TYPE, ERROR_VALUE, AMBIGUOUS_DATE)
+
+
 def schema_rules(ws: Workspace) -> list[Finding]:
-    bad_cells = {(f.sheet, f.cell) for f in ws.findings if f.code == BAD_TYPE}
+    bad_cells = {(f.workbook, f.sheet, f.cell) for f in ws.findings if f.code in UNREADABLE}
     out: list[Finding] = []
     for name, schema in SHEETS.items():
         sd = ws.sheets.get(name)
@@ -112,18 +119,21 @@ def last_header(ws: Workspace, sd: SheetData) -> int:
     for letters in sd.letters.values():
         last = max(last, cell_order(letters)[1] - 1)
     for f in ws.findings:
-        if f.code == UNKNOWN_COLUMN and f.sheet == sd.sheet_name:
+        if f.code == UNKNOWN_COLUMN and f.sheet == sd.sheet_name and f.workbook == sd.workbook:
             last = max(last, cell_order(f.cell)[1] - 1)
     return last
 
 
 def _missing_columns(ws: Workspace, sd: SheetData, schema: SheetSchema) -> list[Finding]:
-    missing = [c for c in schema.required_columns if c not in sd.letters]
-    if not missing:
-        return []
-    found = sorted(sd.letters, key=lambda c: cell_order(sd.letters[c])[1])
-    last = last_header(ws, sd)
-    return [missing_column(sd, name, last + 1 + i, found) for i, name in enumerate(missing)]
+    out: list[Finding] = []
+    for src in sd.sources or [sd]:  # each workbook's sheet needs its own headers
+        missing = [c for c in schema.required_columns if c not in src.letters]
+        if not missing:
+            continue
+        found = sorted(src.letters, key=lambda c: cell_order(src.letters[c])[1])
+        last = last_header(ws, src)
+        out.extend(missing_column(src, name, last + 1 + i, found) for i, name in enumerate(missing))
+    return out
 
 
 def missing_column(sd: SheetData, name: str, index: int, found: list[str]) -> Finding:
@@ -146,14 +156,19 @@ def _required_blank(
     bad_cells: set[tuple[str, str]],
 ) -> list[Finding]:
     blank = values.isna()
+    if sd.sources:  # rows from a workbook whose sheet lacks the column: missing-column
+        has_column = [col.name in src.letters for src in sd.sources]
+        blank &= frame[SRC].map(lambda i: has_column[int(i)]).astype(bool)
     if not blank.any():
         return []
     hits = frame.loc[blank]
     if bad_cells:
-        # A cell that could not be typed is already a bad-type finding; do not add a second.
-        cells = sd.letters[col.name] + hits[ROW].astype("int64").astype(str)
-        typed_bad = cells.map(lambda c: (sd.sheet_name, c) in bad_cells).astype(bool)
-        hits = hits.loc[~typed_bad]
+        # A cell that could not be read is already a finding (quoting it); not a second.
+        typed_bad = [
+            (src.workbook, src.sheet_name, src.cell(col.name, int(row))) in bad_cells
+            for src, row in zip(_sources(sd, hits), hits[ROW], strict=True)
+        ]
+        hits = hits.loc[~np.array(typed_bad, dtype=bool)]
     return emit(
         REQUIRED_BLANK,
         sd,
@@ -164,6 +179,12 @@ def _required_blank(
             f"Fill it in or delete the row."
         ),
     )
+
+
+def _sources(sd: SheetData, rows: pd.DataFrame) -> list[SheetData]:
+    if SRC not in rows.columns:
+        return [sd] * len(rows)
+    return [sd.source(i) for i in rows[SRC]]
 
 
 def _range_phrase(col: Column) -> str:
@@ -181,13 +202,20 @@ def _duplicate_keys(sd: SheetData, schema: SheetSchema) -> list[Finding]:
     frame = sd.frame
     # Rows with a blank required key part are required-blank findings, not duplicates.
     required = [k for k in key if schema.column(k).required]
-    sub = frame.loc[frame[required].notna().all(axis=1), [*key, ROW]]
+    place = [SRC, ROW] if SRC in frame.columns else [ROW]
+    sub = frame.loc[frame[required].notna().all(axis=1), [*key, *place]]
     dup_any = sub.duplicated(key, keep=False)
     if not dup_any.any():
         return []
-    sub = sub.loc[dup_any].copy()
-    sub["_first"] = sub.groupby(key, dropna=False, sort=False)[ROW].transform("min")
-    hits = sub.loc[sub[ROW] != sub["_first"]]
+    # The first row is the first in workbook (file-name) order, then sheet order.
+    sub = sub.loc[dup_any].sort_values(place, kind="stable")
+    first = sub.groupby(key, dropna=False, sort=False)[place].transform("first")
+    sub["_first"] = first[ROW]
+    sub["_first_src"] = first[SRC] if SRC in first.columns else np.nan
+    is_first = sub[ROW].eq(sub["_first"])
+    if SRC in sub.columns:
+        is_first &= sub[SRC].eq(sub["_first_src"])
+    hits = sub.loc[~is_first]
     label = ", ".join(key)
 
     def shown(rec: dict[str, Any]) -> str:
@@ -202,8 +230,9 @@ def _duplicate_keys(sd: SheetData, schema: SheetSchema) -> list[Finding]:
             key[0],
             hits,
             lambda r: (
-                f"{label} must be unique (got {show(r[key[0]])}, already in row "
-                f"{int(r['_first'])}). Give this row its own {label} or delete the duplicate."
+                f"{label} must be unique (got {show(r[key[0]])}, already in "
+                f"{row_label(sd, r, '_first', '_first_src')}). Give this row its own {label} "
+                "or delete the duplicate."
             ),
         )
     return emit(
@@ -212,8 +241,9 @@ def _duplicate_keys(sd: SheetData, schema: SheetSchema) -> list[Finding]:
         key[0],
         hits,
         lambda r: (
-            f"each ({label}) must appear once (got {shown(r)}, already in row "
-            f"{int(r['_first'])}). Merge the two rows or delete the duplicate."
+            f"each ({label}) must appear once (got {shown(r)}, already in "
+            f"{row_label(sd, r, '_first', '_first_src')}). Merge the two rows or delete the "
+            "duplicate."
         ),
         value=shown,
     )

@@ -15,7 +15,7 @@ from labelxl.model.findings import (
     Finding,
 )
 from labelxl.model.schema import PRODUCTIVE_ACTIVITIES
-from labelxl.model.workspace import ROW, SheetData, Workspace
+from labelxl.model.workspace import ROW, SRC, SheetData, Workspace
 from labelxl.validate._common import (
     cell_order,
     crossing,
@@ -26,6 +26,7 @@ from labelxl.validate._common import (
     lookup,
     num,
     ordered,
+    row_label,
     show,
 )
 from labelxl.validate.schema import last_header, missing_column
@@ -105,10 +106,11 @@ def _leave_and_work(sd: SheetData, keyed: pd.DataFrame) -> list[Finding]:
     leave = keyed.loc[keyed["activity"] == "Leave"]
     if work.empty or leave.empty:
         return []
+    place = [SRC, ROW] if SRC in work.columns else [ROW]
     first_work = (
-        work.sort_values(ROW, kind="stable")
-        .drop_duplicates(keys)[[*keys, ROW, "activity"]]
-        .rename(columns={ROW: "_work_row", "activity": "_work"})
+        work.sort_values(place, kind="stable")
+        .drop_duplicates(keys)[[*keys, *place, "activity"]]
+        .rename(columns={ROW: "_work_row", SRC: "_work_src", "activity": "_work"})
     )
     hits = leave.drop_duplicates(keys).merge(first_work, on=keys, how="inner")
     return emit(
@@ -118,8 +120,8 @@ def _leave_and_work(sd: SheetData, keyed: pd.DataFrame) -> list[Finding]:
         hits,
         lambda r: (
             f"{r['person_id']} on {iso_day(r['date'])} must not have both Leave and "
-            f"work (got Leave here and {r['_work']} in row {int(r['_work_row'])}). Remove the "
-            f"Leave or the work entry."
+            f"work (got Leave here and {r['_work']} in "
+            f"{row_label(sd, r, '_work_row', '_work_src')}). Remove the Leave or the work entry."
         ),
     )
 

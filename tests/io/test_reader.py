@@ -242,14 +242,17 @@ def test_headers_match_ignoring_case_spaces_and_underscores(tmp_path: Path) -> N
 
 
 def test_duplicate_sheet_keeps_the_first_file_and_says_so(tmp_path: Path) -> None:
+    # Issue 14: other sheet kinds are read together from several workbooks; Settings,
+    # one value per setting, must still be one sheet.
     folder = tmp_path / "ws"
     folder.mkdir()
-    write_book(folder / "b_old.xlsx", {"Audits": audits(1)})
-    write_book(folder / "a_audit.xlsx", {"Audits": audits(3)})
+    settings_rows = [["setting", "value"], ["min_audit_sample", 5]]
+    write_book(folder / "b_old.xlsx", {"Settings": [*settings_rows, ["confidence", 0.9]]})
+    write_book(folder / "a_audit.xlsx", {"Settings": settings_rows})
     ws = read_workspace(folder)
-    assert len(ws.frame("Audits")) == 3
+    assert len(ws.frame("Settings")) == 1
     [finding] = ws.findings
-    assert finding.code == "duplicate-sheet" and finding.sheet == "Audits"
+    assert finding.code == "duplicate-sheet" and finding.sheet == "Settings"
     assert "a_audit.xlsx" in finding.message and "b_old.xlsx" in finding.message
     assert "first" in finding.message and len(finding.message) < 255
 
@@ -301,6 +304,9 @@ def test_dates_as_real_dates_datetimes_serials_and_text(tmp_path: Path) -> None:
         sheet.write_row(r, 0, [f"L{r}", label, "Labeler"])
         write(r)
     sheet.write_row(len(cells) + 1, 0, ["L9", "bad", "Labeler", "soon"])
+    settings = book.add_worksheet("Settings")  # '02/03/2026' needs the team's date order
+    settings.write_row(0, 0, ["setting", "value"])
+    settings.write_row(1, 0, ["date_order", "DMY"])
     book.close()
     ws = read_workspace(path)
     frame = ws.frame("Roster")

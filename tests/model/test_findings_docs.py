@@ -10,8 +10,8 @@ from labelxl.model.findings import CATALOGUE
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "findings.md"
 PACKAGE = ROOT / "labelxl"
-# Calls whose first argument is a finding code.
-EMITTERS = {"Finding", "emit"}
+# Calls whose first argument is a finding code (Problem: a cell reading's code, later a Finding).
+EMITTERS = {"Finding", "emit", "Problem"}
 # The declared code constants (HOURS_OVER_CAP = "hours-over-cap"): name -> code.
 CONSTANTS = {
     name: value

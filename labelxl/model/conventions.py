@@ -1,0 +1,87 @@
+"""How a workspace writes numbers and dates as text: decimal separator and day/month order.
+
+Settings decide (``decimal_separator``, ``date_order``); when they are blank the Roster
+markets do, through their locale (Babel's CLDR data: BR → pt_BR → decimal comma, dd/MM/y).
+Markets that disagree decide nothing: the decimal point is then assumed and dd/mm vs
+mm/dd dates stay ambiguous (a finding), never guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from labelxl.model.cells import DateOrder, date_order_of
+
+
+@dataclass(frozen=True)
+class Conventions:
+    """The decimal separator and date order used to read text cells, and where they came from."""
+
+    decimal: str = "."
+    date_order: DateOrder | None = None
+    source: str = "default"
+
+
+def market_locale(market: str) -> object | None:
+    """The Babel locale of a market code (``BR``, ``pt-BR``, ``pt_BR``), or None."""
+    from babel import Locale, UnknownLocaleError
+
+    text = str(market).strip().replace("-", "_")
+    if not text:
+        return None
+    candidates = [text] if "_" in text else [f"und_{text.upper()}"]
+    for candidate in candidates:
+        try:
+            return Locale.parse(candidate)
+        except (UnknownLocaleError, ValueError, TypeError):
+            continue
+    return None
+
+
+def from_markets(markets: Iterable[object]) -> tuple[str | None, DateOrder | None, str]:
+    """(decimal, date order, the markets consulted): each None when the markets disagree."""
+    from babel.numbers import get_decimal_symbol
+
+    decimals: set[str] = set()
+    orders: set[DateOrder | None] = set()
+    seen: list[str] = []
+    for market in sorted({str(m).strip() for m in markets if m is not None and m == m}):
+        locale = market_locale(market)
+        if locale is None:
+            continue
+        seen.append(market)
+        decimals.add(get_decimal_symbol(locale))
+        orders.add(date_order_of(locale.date_formats["short"].pattern))  # type: ignore[attr-defined]
+    decimal = decimals.pop() if len(decimals) == 1 else None
+    order = orders.pop() if len(orders) == 1 else None
+    return (decimal if decimal in (".", ",") else None), order, ", ".join(seen)
+
+
+def resolve(
+    decimal_setting: str = "", order_setting: str = "", markets: Iterable[object] = ()
+) -> Conventions:
+    """Settings first, then the markets' locales, then the decimal point and no date order."""
+    decimal, order, seen = (
+        from_markets(markets)
+        if not (decimal_setting and order_setting)
+        else (
+            None,
+            None,
+            "",
+        )
+    )
+    source = []
+    if decimal_setting:
+        source.append("decimal_separator in Settings")
+    elif decimal:
+        source.append(f"decimal separator of the Roster markets ({seen})")
+    if order_setting:
+        source.append("date_order in Settings")
+    elif order:
+        source.append(f"date order of the Roster markets ({seen})")
+    return Conventions(
+        decimal=decimal_setting or decimal or ".",
+        date_order=order_setting or order,  # type: ignore[arg-type]
+        source="; ".join(source) or "default",
+    )

@@ -101,14 +101,17 @@ def _reading(text: str, decimal: str) -> float | None:
     return None
 
 
-def parse_number(text: str, decimal: str = ".", *, percent: bool = False) -> float | Problem | None:
+def parse_number(
+    text: str, decimal: str = ".", *, percent: bool = False, integer: bool = False
+) -> float | Problem | None:
     """A number typed as text, read by its pattern; None when the text is not a number.
 
     ``1,234.5`` and ``1.234,5`` have one reading each. A text with two readings
     (``1,234`` is 1234 with point decimals, 1.234 with comma decimals) takes the point
     reading when ``decimal`` is ``.`` (the team's convention and every export agree); with
     comma decimals it is a ``bad-type`` Problem, because exports pasted into such a
-    workspace write ``1,234`` for a thousand. ``percent`` accepts ``95%`` as 0.95.
+    workspace write ``1,234`` for a thousand. ``percent`` accepts ``95%`` as 0.95;
+    ``integer`` drops readings with a fraction (items ``1.234`` is 1234 in any locale).
     """
     body = clean(text).translate(_MINUS).replace(" %", "%")
     scale = 1.0
@@ -121,6 +124,9 @@ def parse_number(text: str, decimal: str = ".", *, percent: bool = False) -> flo
     if re.fullmatch(r"\d+(?:\.\d+)?[eE][+-]?\d+", body):
         return sign * float(body) * scale
     point, comma = _reading(body, "."), _reading(body, ",")
+    if integer:
+        point = point if point is not None and point.is_integer() else None
+        comma = comma if comma is not None and comma.is_integer() else None
     if point is None and comma is None:
         return None
     if point is None or comma is None or point == comma:

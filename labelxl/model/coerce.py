@@ -381,7 +381,7 @@ def _coerce_distinct(
         for i, v in enumerate(objects):
             if blank[i]:
                 continue
-            got = _number(v, conv.decimal, col.fraction)
+            got = _number(v, conv.decimal, col.fraction, col.type == "integer")
             if isinstance(got, float) and col.type == "integer" and got != np.floor(got):
                 got = None
             if isinstance(got, float):
@@ -442,14 +442,14 @@ def _coerce_distinct(
     return values, problems, renamed
 
 
-def _number(value: object, decimal: str, percent: bool) -> float | Problem | None:
+def _number(value: object, decimal: str, percent: bool, integer: bool) -> float | Problem | None:
     if isinstance(value, (bool, CellError)):
         return None
     if isinstance(value, (int, float, np.number)):
         number = float(value)
         return number if number == number and abs(number) != np.inf else None
     if isinstance(value, str):
-        return parse_number(value, decimal, percent=percent)
+        return parse_number(value, decimal, percent=percent, integer=integer)
     return None
 
 

@@ -30,13 +30,14 @@ def market_locale(market: str) -> object | None:
     text = str(market).strip().replace("-", "_")
     if not text:
         return None
-    candidates = [text] if "_" in text else [f"und_{text.upper()}"]
-    for candidate in candidates:
-        try:
-            return Locale.parse(candidate)
-        except (UnknownLocaleError, ValueError, TypeError):
-            continue
-    return None
+    if "_" not in text and not (len(text) == 2 and text.isalpha()):
+        return None  # "LATAM", "Brazil": not a territory code, so no locale is assumed
+    candidate = text if "_" in text else f"und_{text.upper()}"
+    try:
+        locale = Locale.parse(candidate)
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    return locale if locale.territory else None  # Babel falls back to bare "en" for unknowns
 
 
 def from_markets(markets: Iterable[object]) -> tuple[str | None, DateOrder | None, str]:

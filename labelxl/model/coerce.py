@@ -9,6 +9,7 @@ to DataFrames. A cell that cannot be typed gets a finding quoting it as typed (`
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -181,21 +182,32 @@ def not_canonical(
 ) -> Finding:
     """The ``not-canonical`` warning: what was typed (visibly), what labelxl reads instead."""
     shown = _visible(typed)
-    hidden = shown != typed
     more = f"; {count} cells typed so" if count > 1 else ""
-    how = " (invisible or full-width characters spelled out)" if hidden else ""
     return Finding(
         NOT_CANONICAL,
         sheet,
         cell,
         _clip(
-            f"{sheet_ref(sheet)}!{cell}: {column} '{shown}'{how} is read as '{canonical}', "
-            f"{listed} (got '{shown}'{more}). Retype it as listed to silence this."
+            f"{sheet_ref(sheet)}!{cell}: {column} is read as '{canonical}', {listed} (got "
+            f"'{shown}', {difference(typed, canonical)}{more}). Retype it as listed to "
+            "silence this."
         ),
         column=column,
         value=shown,
         workbook=workbook,
     )
+
+
+def difference(typed: str, canonical: str) -> str:
+    """What sets ``typed`` apart from ``canonical``, in words: 'full-width characters', …"""
+    kinds = []
+    if any(not c.isascii() and unicodedata.normalize("NFKC", c) != c for c in typed):
+        kinds.append("full-width characters")
+    if any(unicodedata.category(c) == "Cf" for c in typed):  # zero-width space, BOM, …
+        kinds.append("invisible characters")
+    if clean(typed) != canonical:
+        kinds.append("another letter case")
+    return " and ".join(dict.fromkeys(kinds)) or "extra spaces"
 
 
 def _cell_message(col: Column, found: object, problem: Problem | None) -> tuple[str, str]:

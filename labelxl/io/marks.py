@@ -13,6 +13,7 @@ import html
 import io
 import re
 import zipfile
+from typing import IO
 
 from labelxl.io.package import Package, cell_index
 from labelxl.model.cells import CellError
@@ -71,7 +72,7 @@ def apply_marks(rows: list[list[object]], marks: dict[tuple[int, int], CellError
         rows[r][c] = mark
 
 
-def _has_hints(stream: zipfile.ZipExtFile) -> bool:
+def _has_hints(stream: IO[bytes]) -> bool:
     carry = b""
     while chunk := stream.read(_CHUNK):
         window = carry + chunk

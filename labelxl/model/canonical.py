@@ -9,7 +9,7 @@ spells out what was typed; one that matches nothing is left for the reference ru
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -50,7 +50,7 @@ def canonicalise(ws: object) -> list[Finding]:
         if sd is None or ref is None or column not in sd.letters or ref_column not in ref.letters:
             continue
         key = clean if (ref_sheet, ref_column) in IDS else fold
-        listed = pd.unique(ref.frame[ref_column].dropna())
+        listed = ref.frame[ref_column].dropna().unique()
         where = f"the {'id' if key is clean else 'spelling'} in {ref_sheet}"
         out.extend(_rewrite(sd, column, _matcher(listed, key), where))
     return out
@@ -64,7 +64,7 @@ def _self_cleaning(values: pd.Series) -> dict[str, str]:
     return mapping
 
 
-def _matcher(listed: np.ndarray, key: Callable[[str], str]) -> Callable[[pd.Series], dict]:
+def _matcher(listed: Iterable[object], key: Callable[[str], str]) -> Callable[[pd.Series], dict]:
     known = {str(v) for v in listed}
     by_key: dict[str, set[str]] = {}
     for value in known:

@@ -211,9 +211,9 @@ def parse_text_date(text: str, order: str | None = None) -> dt.date | Problem | 
     match = _NAMED_DATE.fullmatch(body)
     if match:
         d1, m1, y1, m2, d2, y2 = match.groups()
-        day, name, year = (d1, m1, y1) if d1 else (d2, m2, y2)
+        day_text, name, year_text = (d1, m1, y1) if d1 else (d2, m2, y2)
         month = _MONTHS.get(name.lower()) or _MONTHS.get(name.lower()[:3])
-        return _day(int(year), month, int(day)) if month else None
+        return _day(int(year_text), month, int(day_text)) if month else None
     return None
 
 

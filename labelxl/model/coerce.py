@@ -137,8 +137,8 @@ def sheet_from_raw(
                     workbook=workbook,
                 )
             )
-        for idx, count, as_typed, canonical in typed.renamed:
-            cell = f"{letters[col.name]}{rows[idx]}"
+        for first, count, as_typed, canonical in typed.renamed:
+            cell = f"{letters[col.name]}{rows[first]}"
             findings.append(
                 not_canonical(
                     name,
@@ -404,10 +404,10 @@ def _coerce_distinct(
     elif col.type == "date":
         days: list[pd.Timestamp | None] = []
         for i, v in enumerate(objects):
-            got = None if blank[i] else _date(v, conv.date_order)
-            days.append(got if isinstance(got, pd.Timestamp) else None)
-            if not blank[i] and not isinstance(got, pd.Timestamp):
-                problems[i] = got if isinstance(got, Problem) else generic
+            day = None if blank[i] else _date(v, conv.date_order)
+            days.append(day if isinstance(day, pd.Timestamp) else None)
+            if not blank[i] and not isinstance(day, pd.Timestamp):
+                problems[i] = day if isinstance(day, Problem) else generic
         values = pd.Series(pd.DatetimeIndex(days, dtype="datetime64[ns]"), index=raw.index)
     elif col.type == "yesno":
         out: list[object] = []

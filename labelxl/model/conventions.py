@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from labelxl.model.cells import DateOrder, date_order_of
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 
 @dataclass(frozen=True)
@@ -23,7 +27,7 @@ class Conventions:
     source: str = "default"
 
 
-def market_locale(market: str) -> object | None:
+def market_locale(market: str) -> Locale | None:
     """The Babel locale of a market code (``BR``, ``pt-BR``, ``pt_BR``), or None."""
     from babel import Locale, UnknownLocaleError
 
@@ -53,7 +57,7 @@ def from_markets(markets: Iterable[object]) -> tuple[str | None, DateOrder | Non
             continue
         seen.append(market)
         decimals.add(get_decimal_symbol(locale))
-        orders.add(date_order_of(locale.date_formats["short"].pattern))  # type: ignore[attr-defined]
+        orders.add(date_order_of(locale.date_formats["short"].pattern))
     decimal = decimals.pop() if len(decimals) == 1 else None
     order = orders.pop() if len(orders) == 1 else None
     return (decimal if decimal in (".", ",") else None), order, ", ".join(seen)

@@ -153,7 +153,7 @@ def _required_blank(
     col: Column,
     frame: pd.DataFrame,
     values: pd.Series,
-    bad_cells: set[tuple[str, str]],
+    bad_cells: set[tuple[str, str, str]],
 ) -> list[Finding]:
     blank = values.isna()
     if sd.sources:  # rows from a workbook whose sheet lacks the column: missing-column

@@ -96,7 +96,7 @@ def team(
         "Projects": [
             PROJECTS,
             *(project_rows or [["P1", "Hate EN", market, "en", "Hate", "Active", D, 0.9]]),
-        ],  # fmt: skip
+        ],
         "Roster": [ROSTER, *people],
         "Production": [PRODUCTION, *(production or [[D, "L0001", "P1", 100, 400]])],
     }
@@ -116,7 +116,7 @@ def team(
                     audit_rows
                     or [["A1", D, "I1", "P1", "L0001", "L0004", "Approve", "Approve", None]]
                 ),
-            ],  # fmt: skip
+            ],
             "Taxonomy": TAXONOMY,
         },
     )
@@ -190,10 +190,11 @@ def test_decimal_separator_setting_wins_over_markets(tmp_path: Path) -> None:
 
 
 def test_lower_case_decisions_count_in_accuracy_end_to_end(tmp_path: Path) -> None:
+    typed = [*["approve"] * 6, "APPROVE", "Ａｐｐｒｏｖｅ", "approve", "remove"]
     rows = [
         [f"A{i}", D, f"I{i}", "P1", "L0001", "L0004", dec, "Approve" if i < 9 else "Remove",
          None if (dec.lower() == ("approve" if i < 9 else "remove")) else "FalsePositive"]
-        for i, dec in enumerate(["approve"] * 6 + ["APPROVE", "Ａｐｐｒｏｖｅ", "approve", "remove"], 1)
+        for i, dec in enumerate(typed, 1)
     ]  # fmt: skip
     folder = team(tmp_path / "case", audit_rows=rows)
     ws, report = read(folder)

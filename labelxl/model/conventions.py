@@ -66,7 +66,12 @@ def from_markets(markets: Iterable[object]) -> tuple[str | None, DateOrder | Non
 def resolve(
     decimal_setting: str = "", order_setting: str = "", markets: Iterable[object] = ()
 ) -> Conventions:
-    """Settings first, then the markets' locales, then the decimal point and no date order."""
+    """Settings first, then the markets' locales, then the decimal point and no date order.
+
+    A setting of "" or "auto" is no setting.
+    """
+    decimal_setting = "" if decimal_setting == "auto" else decimal_setting
+    order_setting = "" if order_setting == "auto" else order_setting
     decimal, order, seen = (
         from_markets(markets)
         if not (decimal_setting and order_setting)

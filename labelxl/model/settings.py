@@ -101,13 +101,13 @@ class Settings:
         "", "Secret that keys stable pseudonyms; labelxl creates one when blank."
     )
     decimal_separator: str = _setting(
-        "",
-        "Decimal mark of numbers typed as text: . or , (blank = from the Roster markets' "
+        "auto",
+        "Decimal mark of numbers typed as text: . or , (auto = the Roster markets' "
         "locale, else .).",
     )
     date_order: str = _setting(
-        "",
-        "Order of dd/mm dates typed as text: DMY, MDY or YMD (blank = from the Roster "
+        "auto",
+        "Order of dd/mm dates typed as text: DMY, MDY or YMD (auto = the Roster "
         "markets' locale; else such dates are findings).",
     )
 
@@ -133,8 +133,15 @@ SETTING_FIELDS = {f.name: f for f in fields(Settings)}
 # Text settings with a fixed list of values: name → {folded spelling: value}.
 _CHOICES: dict[str, dict[str, str]] = {
     "inspection_level": {"i": "I", "ii": "II", "iii": "III"},
-    "decimal_separator": {".": ".", ",": ",", "point": ".", "dot": ".", "comma": ","},
-    "date_order": {"dmy": "DMY", "mdy": "MDY", "ymd": "YMD"},
+    "decimal_separator": {
+        ".": ".",
+        ",": ",",
+        "point": ".",
+        "dot": ".",
+        "comma": ",",
+        "auto": "auto",
+    },
+    "date_order": {"dmy": "DMY", "mdy": "MDY", "ymd": "YMD", "auto": "auto"},
 }
 
 
@@ -157,8 +164,10 @@ def coerce_setting(name: str, value: Any, decimal: str = ".") -> Any:
             value = int(value)
         text = "" if value is None or value != value else str(value).strip()
         choices = _CHOICES.get(key)
-        if choices is None or (not text and f.default == ""):
-            return text  # a blank choice setting means "work it out" (see its doc)
+        if choices is None:
+            return text
+        if not text and f.default == "auto":
+            return "auto"  # blank means "work it out" (see the setting's doc)
         if clean(text).casefold() not in choices:
             names = list(dict.fromkeys(choices.values()))
             shown = ", ".join(names[:-1]) + " or " + names[-1]
@@ -200,12 +209,12 @@ def _key(name: object) -> str:
 
 
 def convention_settings(sheet: SheetData | None) -> tuple[str, str]:
-    """(decimal_separator, date_order) as the Settings sheet gives them, "" when not usable.
+    """(decimal_separator, date_order) as the Settings sheet gives them; "auto" when unusable.
 
     Read before anything else is typed, since they say how the other cells read; a bad
     value is reported by ``read_settings``.
     """
-    found = {"decimal_separator": "", "date_order": ""}
+    found = {"decimal_separator": "auto", "date_order": "auto"}
     if sheet is None:
         return found["decimal_separator"], found["date_order"]
     frame = sheet.frame

@@ -19,6 +19,7 @@ import xlsxwriter
 
 from labelxl.errors import WorkbookError
 from labelxl.io.reader import read_workspace
+from labelxl.metrics.bundle import compute
 from labelxl.metrics.quality import labeler_quality
 from labelxl.validate import validate
 
@@ -213,6 +214,9 @@ def test_lower_case_decisions_count_in_accuracy_end_to_end(tmp_path: Path) -> No
     # 10 audits: 9 agree (row 9 is approve vs Remove), whatever the case typed.
     assert quality.loc["L0001", "audited"] == 10
     assert quality.loc["L0001", "accuracy"] == pytest.approx(0.9)
+    # The LX Labelers table of a refresh says the same.
+    labelers = compute(ws, month="2026-03", report=report).labelers.set_index("person_id")
+    assert labelers.loc["L0001", "accuracy"] == pytest.approx(0.9)
 
 
 def test_allowed_values_ignore_width_and_invisible_characters(tmp_path: Path) -> None:

@@ -188,6 +188,8 @@ def parse_text_date(text: str, order: str | None = None) -> dt.date | Problem | 
     (``25/03/2026``) leaves one reading, which is taken whatever the order.
     """
     body = _TIME_TAIL.sub("", clean(text))
+    if re.fullmatch(r"(?:19|20)\d{6}", body):  # ISO basic: 20260302
+        return _day(int(body[:4]), int(body[4:6]), int(body[6:]))
     match = _NUMERIC_DATE.fullmatch(body)
     if match:
         a, _, b, c = match.groups()

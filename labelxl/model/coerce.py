@@ -8,14 +8,13 @@ to DataFrames. A cell that cannot be typed gets a finding quoting it as typed (`
 
 from __future__ import annotations
 
-import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from labelxl.model.cells import CellError, Problem, clean, fold, parse_number, parse_text_date
+from labelxl.model.cells import CellError, Problem, clean
 from labelxl.model.cells import visible as _visible
 from labelxl.model.conventions import Conventions
 from labelxl.model.findings import (
@@ -28,22 +27,12 @@ from labelxl.model.findings import (
     sheet_ref,
 )
 from labelxl.model.schema import Column, SheetSchema, normalise_header
-from labelxl.model.sheet import EXCEL_EPOCH, ROW, SheetData, empty_frame
+from labelxl.model.sheet import ROW, SheetData, empty_frame
+from labelxl.model.values import is_blank, ns_dates, type_distinct
 
 # Cells judged by the Settings reader, which knows the setting's name and default.
 JUDGED_BY_SETTINGS = {("Settings", "value")}
 _LISTED = "the listed spelling"
-_YEARS = range(1678, 2262)  # what datetime64[ns] holds
-_YES_NO = {
-    "yes": "yes",
-    "y": "yes",
-    "true": "yes",
-    "1": "yes",
-    "no": "no",
-    "n": "no",
-    "false": "no",
-    "0": "no",
-}
 
 
 @dataclass
@@ -286,14 +275,6 @@ def _show(value: object) -> str:
     return text if len(text) <= 40 else text[:37] + "…"
 
 
-def _is_blank(series: pd.Series) -> pd.Series:
-    blank = series.isna()
-    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
-        as_text = series.map(lambda v: v if isinstance(v, str) else None).astype("string")
-        blank = blank | as_text.str.strip().eq("").fillna(False).astype(bool)
-    return blank.astype(bool)
-
-
 def coerce_column(col: Column, raw: pd.Series, conventions: Conventions | None = None) -> Coerced:
     """Type one column: values, blank-as-typed mask, bad mask and why each bad cell failed.
 
@@ -315,7 +296,7 @@ def coerce_column(col: Column, raw: pd.Series, conventions: Conventions | None =
             values = values.where(~bad)
         return _finish(col, values, raw.isna().to_numpy(), bad.to_numpy())
     if col.type == "date" and pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values, bad = _ns_dates(raw)
+        values, bad = ns_dates(raw)
         return _finish(col, values, raw.isna().to_numpy(), bad.to_numpy())
     objects = raw.to_numpy(dtype=object)
     if _mixes_bools(objects):
@@ -326,8 +307,8 @@ def coerce_column(col: Column, raw: pd.Series, conventions: Conventions | None =
     else:
         codes, uniques = pd.factorize(objects, use_na_sentinel=True)
     u = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
-    u_values, u_problems, u_renamed = _coerce_distinct(col, u, conv)
-    u_blank = _is_blank(u).to_numpy()
+    u_values, u_problems, u_renamed = type_distinct(col, u, conv)
+    u_blank = is_blank(u).to_numpy()
     u_bad = np.array([p is not None for p in u_problems], dtype=bool)
     missing = codes < 0
     safe = np.where(missing, 0, codes)
@@ -379,127 +360,6 @@ def _mixes_bools(objects: np.ndarray) -> bool:
     return bool(is_bool.any()) and not is_bool[~pd.isna(objects)].all()
 
 
-def _coerce_distinct(
-    col: Column, raw: pd.Series, conv: Conventions
-) -> tuple[pd.Series, list[Problem | None], dict[int, tuple[str, str]]]:
-    """Type a (small) series of distinct raw values: values, a Problem per bad one, renames."""
-    blank = _is_blank(raw).to_numpy()
-    objects = raw.to_numpy(dtype=object)
-    problems: list[Problem | None] = [None] * len(objects)
-    renamed: dict[int, tuple[str, str]] = {}
-    generic = Problem(BAD_TYPE)
-    if col.type in ("number", "integer"):
-        numbers = np.full(len(objects), np.nan)
-        for i, v in enumerate(objects):
-            if blank[i]:
-                continue
-            got = _number(v, conv.decimal, col.fraction, col.type == "integer")
-            if isinstance(got, float) and col.type == "integer" and got != np.floor(got):
-                got = None
-            if isinstance(got, float):
-                numbers[i] = got
-            else:
-                problems[i] = got if isinstance(got, Problem) else generic
-        values = pd.Series(numbers, index=raw.index, dtype="float64")
-    elif col.type == "date":
-        days: list[pd.Timestamp | None] = []
-        for i, v in enumerate(objects):
-            day = None if blank[i] else _date(v, conv.date_order)
-            days.append(day if isinstance(day, pd.Timestamp) else None)
-            if not blank[i] and not isinstance(day, pd.Timestamp):
-                problems[i] = day if isinstance(day, Problem) else generic
-        values = pd.Series(pd.DatetimeIndex(days, dtype="datetime64[ns]"), index=raw.index)
-    elif col.type == "yesno":
-        out: list[object] = []
-        for i, v in enumerate(objects):
-            word = {True: "yes", False: "no"}.get(v) if isinstance(v, bool) else None
-            if isinstance(v, (str, int, float)) and not isinstance(v, bool) and not blank[i]:
-                word = _YES_NO.get(fold(_text(v) or ""))
-            out.append(word)
-            if word is None and not blank[i]:
-                problems[i] = generic
-        values = pd.Series(out, index=raw.index, dtype=object)
-    elif (
-        not col.choices
-        and not col.keep_numbers
-        and pd.api.types.infer_dtype(objects, skipna=False) == "string"
-    ):
-        # All text (the usual case, e.g. a million distinct audit ids): strip in one pass.
-        values = pd.Series(objects, dtype="string", index=raw.index).str.strip().astype(object)
-    else:
-        canon = {fold(c): c for c in col.choices or ()}
-        out = []
-        for i, v in enumerate(objects):
-            if isinstance(v, CellError):
-                out.append(None)
-                problems[i] = generic
-                continue
-            if col.keep_numbers and isinstance(v, (int, float)) and not isinstance(v, bool):
-                out.append(float(v))  # a number cell is no text to re-read with a separator
-                continue
-            text = _text(v)
-            if canon and isinstance(text, str):
-                listed = canon.get(fold(text))
-                if listed is not None and listed != text:
-                    # Case alone is the documented leniency of allowed lists; width and
-                    # invisible characters are not what anyone meant to type.
-                    if clean(text).casefold() != text.casefold():
-                        renamed[i] = (text, listed)
-                    text = listed
-            out.append(text)
-        values = pd.Series(out, index=raw.index, dtype=object)
-    for i, v in enumerate(objects):
-        if isinstance(v, CellError):
-            problems[i] = Problem(ERROR_VALUE)
-    return values, problems, renamed
-
-
-def _number(value: object, decimal: str, percent: bool, integer: bool) -> float | Problem | None:
-    if isinstance(value, (bool, CellError)):
-        return None
-    if isinstance(value, (int, float, np.number)):
-        number = float(value)
-        return number if number == number and abs(number) != np.inf else None
-    if isinstance(value, str):
-        return parse_number(value, decimal, percent=percent, integer=integer)
-    return None
-
-
-def _date(value: object, order: str | None) -> pd.Timestamp | Problem | None:
-    """A day from a datetime, an Excel serial or text; None when it is none of them.
-
-    Dates pandas cannot hold (before 1678 or after 2261, e.g. 9999-12-31 for "no end")
-    are None, which the caller reports as ``bad-type`` instead of failing.
-    """
-    day: object = None
-    if isinstance(value, (dt.date, pd.Timestamp)):  # datetime is a date too
-        day = dt.date(value.year, value.month, value.day)
-    elif isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        serial = float(value)
-        if not 1 <= serial < 2958466:  # Excel's valid serial range
-            return None
-        return _in_range(EXCEL_EPOCH + pd.Timedelta(days=int(np.floor(serial))))
-    elif isinstance(value, str):
-        day = parse_text_date(value, order)
-    if isinstance(day, dt.date):
-        return _in_range(pd.Timestamp(day.year, day.month, day.day)) if day.year in _YEARS else None
-    return day if isinstance(day, Problem) else None
-
-
-def _in_range(day: pd.Timestamp) -> pd.Timestamp | None:
-    return day if day.year in _YEARS else None
-
-
-def _text(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))  # an id typed as a number: 42 not "42.0"
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()[:10]
-    return str(value).strip()
-
-
 def _finish(col: Column, values: pd.Series, blank: np.ndarray, bad: np.ndarray) -> Coerced:
     blank = np.asarray(blank, dtype=bool)
     keep = pd.Series(~blank, index=values.index)
@@ -510,11 +370,3 @@ def _finish(col: Column, values: pd.Series, blank: np.ndarray, bad: np.ndarray) 
     elif col.type in ("text", "yesno"):
         values = values.astype(object).where(keep, None)
     return Coerced(values, blank, np.asarray(bad, dtype=bool))
-
-
-def _ns_dates(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Day-resolution datetime64[ns] values; dates outside _YEARS become NaT and are bad."""
-    years = raw.dt.year
-    ok = years.isna() | ((years >= _YEARS.start) & (years < _YEARS.stop))
-    values = raw.where(ok).astype("datetime64[ns]").dt.normalize()
-    return values, (~ok).astype(bool)

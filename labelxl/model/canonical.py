@@ -28,6 +28,13 @@ EXTRA: tuple[tuple[str, str, str, str], ...] = (
     ("Calibration", "label", "Taxonomy", "decision"),
 )
 IDS = {("Roster", "person_id"), ("Projects", "project_id")}
+# Categorical columns compared with each other (accuracy, agreement): spellings no list
+# settles (a decision missing from Taxonomy, no Taxonomy at all) still become one, the
+# spelling most used in these columns, so 'approve' and 'Approve' never count as two labels.
+COMPARED: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Audits", ("labeler_decision", "auditor_decision")),
+    ("Calibration", ("label",)),
+)
 _CLEANED = "the id without full-width or invisible characters"
 
 
@@ -53,7 +60,31 @@ def canonicalise(ws: object) -> list[Finding]:
         listed = ref.frame[ref_column].dropna().unique()
         where = f"the {'id' if key is clean else 'spelling'} in {ref_sheet}"
         out.extend(_rewrite(sd, column, _matcher(listed, key), where))
+    for sheet, columns in COMPARED:
+        sd = sheets.get(sheet)
+        present = [c for c in columns if sd is not None and c in sd.letters]
+        if sd is None or not present:
+            continue
+        mapping = _most_used(pd.concat([sd.frame[c] for c in present], ignore_index=True))
+        for column in present:
+            out.extend(_rewrite(sd, column, mapping, f"the spelling most used in {sheet}"))
     return out
+
+
+def _most_used(values: pd.Series) -> dict[str, str]:
+    """Spelling → the most used spelling with the same folded key (ties: first seen)."""
+    counts = values.dropna().value_counts(sort=False)
+    best: dict[str, tuple[int, int, str]] = {}
+    for order, (value, count) in enumerate(counts.items()):
+        if isinstance(value, str):
+            key = fold(value)
+            if key not in best or count > best[key][0]:
+                best[key] = (int(count), order, value)
+    return {
+        str(value): best[fold(value)][2]
+        for value in counts.index
+        if isinstance(value, str) and best[fold(value)][2] != value
+    }
 
 
 def _self_cleaning(values: pd.Series) -> dict[str, str]:

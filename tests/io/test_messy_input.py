@@ -20,6 +20,7 @@ import xlsxwriter
 from labelxl.errors import WorkbookError
 from labelxl.io.reader import read_workspace
 from labelxl.metrics.bundle import compute
+from labelxl.metrics.calibration import calibration_report
 from labelxl.metrics.quality import labeler_quality
 from labelxl.validate import validate
 
@@ -408,3 +409,32 @@ def test_an_ods_in_the_workspace_says_how_to_convert(tmp_path: Path, where: str)
     message = str(caught.value)
     assert "old timesheet.ods" in message and "OpenDocument" in message
     assert "Save As .xlsx" in message and "--convert-to xlsx" in message
+
+
+def test_decisions_no_list_settles_still_count_as_one_label(tmp_path: Path) -> None:
+    # 'Escalate' is missing from Taxonomy: an unknown-reference error, but labeler
+    # 'escalate' and auditor 'Escalate' are still the same decision for accuracy.
+    rows = [
+        ["A1", D, "I1", "P1", "L0001", "L0004", "escalate", "Escalate", None],
+        ["A2", D, "I2", "P1", "L0001", "L0004", "Escalate", "Escalate", None],
+        ["A3", D, "I3", "P1", "L0001", "L0004", "Escalate", "Escalate", None],
+    ]
+    ws, report = read(team(tmp_path / "no-list", audit_rows=rows))
+    assert set(ws.frame("Audits")["labeler_decision"]) == {"Escalate"}
+    assert labeler_quality(ws, freq=None).set_index("person_id").loc["L0001", "accuracy"] == 1.0
+    assert ("Audits", "G2", "not-canonical") in at(report, "not-canonical")
+
+
+def test_calibration_agreement_counts_case_variants_as_one_label(tmp_path: Path) -> None:
+    folder = team(tmp_path / "cal")
+    labels = {"L0001": ["Approve", "Remove", "Approve", "Remove"],
+              "L0002": ["approve", "REMOVE", "Ａｐｐｒｏｖｅ", "remove"]}  # fmt: skip
+    rows = [["session_id", "date", "item_id", "rater_id", "label"]] + [
+        ["CAL-1", D, f"I{i}", rater, label]
+        for rater, typed in labels.items()
+        for i, label in enumerate(typed)
+    ]
+    book(folder / "calibration.xlsx", {"Calibration": rows})
+    ws, _ = read(folder)
+    [session] = calibration_report(ws).sessions.to_dict("records")
+    assert session["krippendorff_alpha"] == pytest.approx(1.0)

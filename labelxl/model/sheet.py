@@ -45,11 +45,6 @@ class SheetData:
             return self
         return self.sources[int(index)]  # type: ignore[call-overload]
 
-    def label(self, index: object = 0) -> str:
-        """Where a row's sheet is, for messages that point at another row: 'Timesheet of x.xlsx'."""
-        src = self.source(index)
-        return f"{src.sheet_name} of {src.workbook}" if self.sources else src.sheet_name
-
 
 def union(parts: list[SheetData]) -> SheetData:
     """One SheetData holding the rows of several sheets of one kind, each row keeping its origin."""

@@ -98,3 +98,12 @@ def test_the_cache_gives_the_same_union(tmp_path: Path) -> None:
     for name in cold.sheets:
         assert cold.frame(name).equals(warm.frame(name)), name
     assert [f.to_dict() for f in cold.findings] == [f.to_dict() for f in warm.findings]
+
+
+def test_rules_that_name_another_row_name_its_workbook(tmp_path: Path) -> None:
+    folder = team(tmp_path / "ws", timesheet=[[D, "L0001", "Labeling", 7, "P1"]])
+    book(folder / "timesheet-zz-leave.xlsx", {"Timesheet": [TIMESHEET, [D, "L0001", "Leave", 8]]})
+    report = validate(read_workspace(folder, today=TODAY))
+    [clash] = [f for f in report if f.code == "leave-and-work"]
+    assert (clash.workbook, clash.cell) == ("timesheet-zz-leave.xlsx", "C2")
+    assert "Labeling in row 2 of Timesheet in timesheet.xlsx" in clash.message

@@ -438,3 +438,12 @@ def test_calibration_agreement_counts_case_variants_as_one_label(tmp_path: Path)
     ws, _ = read(folder)
     [session] = calibration_report(ws).sessions.to_dict("records")
     assert session["krippendorff_alpha"] == pytest.approx(1.0)
+
+
+def test_a_setting_whose_formula_was_never_calculated_says_so(tmp_path: Path) -> None:
+    folder = team(tmp_path / "calc", settings=[["max_hours_per_day", Uncalculated("=6*2")]])
+    ws, report = read(folder)
+    [finding] = [f for f in report if f.sheet == "Settings"]
+    assert (finding.code, finding.cell) == ("error-value", "B2")
+    assert "formula with no calculated value" in finding.message and "Excel" in finding.message
+    assert "12.0" in finding.message and ws.settings.max_hours_per_day == 12.0

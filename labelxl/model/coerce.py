@@ -110,10 +110,12 @@ def sheet_from_raw(
         for idx in np.flatnonzero(typed.bad):
             found = picked[col.name].iloc[idx]
             cell = f"{letters[col.name]}{rows[idx]}"
+            problem = typed.problems[idx] if typed.problems is not None else None
+            if problem is not None and problem.code == ERROR_VALUE and isinstance(found, str):
+                found = CellError(found.strip())  # an error typed or pasted as text
             if judged_elsewhere and isinstance(found, CellError):
                 errors[cell] = str(found)
                 continue
-            problem = typed.problems[idx] if typed.problems is not None else None
             code, text = _cell_message(col, found, problem)
             findings.append(
                 Finding(

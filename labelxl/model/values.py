@@ -38,12 +38,33 @@ def is_blank(series: pd.Series) -> pd.Series:
     return blank.astype(bool)
 
 
+# Excel's error values. A text cell holding exactly one (a CSV paste of a sheet with
+# errors) means the same as the error cell wherever text cannot be a valid value.
+EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#GETTING_DATA",
+     "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"}
+)  # fmt: skip
+
+
+def _error_texts(col: Column, objects: np.ndarray) -> np.ndarray:
+    """``objects`` with error texts as CellError, except in free-text columns (notes)."""
+    if col.type == "text" and not (col.required or col.references or col.allowed):
+        return objects
+    texts = pd.Series(objects, dtype=object).map(lambda v: v.strip() if isinstance(v, str) else v)
+    hit = texts.isin(EXCEL_ERRORS).to_numpy()
+    if not hit.any():
+        return objects
+    out = objects.copy()
+    out[hit] = [CellError(t) for t in texts[hit]]
+    return out
+
+
 def type_distinct(
     col: Column, raw: pd.Series, conv: Conventions
 ) -> tuple[pd.Series, list[Problem | None], dict[int, tuple[str, str]]]:
     """Type a (small) series of distinct raw values: values, a Problem per bad one, renames."""
     blank = is_blank(raw).to_numpy()
-    objects = raw.to_numpy(dtype=object)
+    objects = _error_texts(col, raw.to_numpy(dtype=object))
     problems: list[Problem | None] = [None] * len(objects)
     renamed: dict[int, tuple[str, str]] = {}
     generic = Problem(BAD_TYPE)
@@ -81,7 +102,7 @@ def type_distinct(
     elif (
         not col.choices
         and not col.keep_numbers
-        and pd.api.types.infer_dtype(objects, skipna=False) == "string"
+        and pd.api.types.infer_dtype(objects, skipna=False) == "string"  # no CellError
     ):
         # All text (the usual case, e.g. a million distinct audit ids): strip in one pass.
         values = pd.Series(objects, dtype="string", index=raw.index).str.strip().astype(object)

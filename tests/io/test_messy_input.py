@@ -447,3 +447,20 @@ def test_a_setting_whose_formula_was_never_calculated_says_so(tmp_path: Path) ->
     assert (finding.code, finding.cell) == ("error-value", "B2")
     assert "formula with no calculated value" in finding.message and "Excel" in finding.message
     assert "12.0" in finding.message and ws.settings.max_hours_per_day == 12.0
+
+
+def test_error_values_pasted_as_text_are_errors_too_but_not_in_notes(tmp_path: Path) -> None:
+    folder = team(
+        tmp_path / "pasted",
+        production=[[D, "#N/A", "P1", "#VALUE!", 60], [D, "L0001", "P1", 10, 60]],
+    )
+    book(folder / "timesheet.xlsx",
+         {"Timesheet": [[*TIMESHEET, "note"], [D, "L0001", "Labeling", 7, "P1", "#N/A"]]})  # fmt: skip
+    ws, report = read(folder)
+    assert at(report, "error-value") == [
+        ("Production", "B2", "error-value"),
+        ("Production", "D2", "error-value"),
+    ]
+    assert "(got #N/A)" in next(f.message for f in report if f.cell == "B2")
+    assert not at(report, "unknown-reference", "required-blank")
+    assert ws.frame("Timesheet")["note"].tolist() == ["#N/A"]

@@ -454,8 +454,8 @@ def test_error_values_pasted_as_text_are_errors_too_but_not_in_notes(tmp_path: P
         tmp_path / "pasted",
         production=[[D, "#N/A", "P1", "#VALUE!", 60], [D, "L0001", "P1", 10, 60]],
     )
-    book(folder / "timesheet.xlsx",
-         {"Timesheet": [[*TIMESHEET, "note"], [D, "L0001", "Labeling", 7, "P1", "#N/A"]]})  # fmt: skip
+    noted = [[*TIMESHEET, "note"], [D, "L0001", "Labeling", 7, "P1", "#N/A"]]
+    book(folder / "timesheet.xlsx", {"Timesheet": noted})
     ws, report = read(folder)
     assert at(report, "error-value") == [
         ("Production", "B2", "error-value"),

@@ -50,12 +50,11 @@ def _error_texts(col: Column, objects: np.ndarray) -> np.ndarray:
     """``objects`` with error texts as CellError, except in free-text columns (notes)."""
     if col.type == "text" and not (col.required or col.references or col.allowed):
         return objects
-    texts = pd.Series(objects, dtype=object).map(lambda v: v.strip() if isinstance(v, str) else v)
-    hit = texts.isin(EXCEL_ERRORS).to_numpy()
+    hit = pd.Series(objects, dtype=object).isin(EXCEL_ERRORS).to_numpy()  # one C pass
     if not hit.any():
         return objects
     out = objects.copy()
-    out[hit] = [CellError(t) for t in texts[hit]]
+    out[hit] = [CellError(str(t)) for t in objects[hit]]
     return out
 
 

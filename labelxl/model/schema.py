@@ -26,6 +26,8 @@ class Column:
     default: object = None  # value used when the cell is blank
     number_format: str | None = None  # Excel number format used in templates
     width: float = 14
+    fraction: bool = False  # a share (0–1): text such as '95%' is read as 0.95
+    keep_numbers: bool = False  # a text column whose number cells stay numbers (Settings value)
 
     @property
     def choices(self) -> tuple[str, ...] | None:
@@ -152,6 +154,7 @@ PROJECTS = SheetSchema(
             description="Accuracy target as a fraction (0.95 = 95%). Blank = Settings "
             "accuracy_target.",
             number_format=PCT,
+            fraction=True,
         ),
         C(
             "target_aht_sec",
@@ -206,6 +209,7 @@ ROSTER = SheetSchema(
             default=1.0,
             description="Full-time equivalent, 0–1 (blank = 1).",
             number_format="0.00",
+            fraction=True,
         ),
         C(
             "contracted_hours_week",
@@ -503,7 +507,7 @@ SETTINGS_SHEET = SheetSchema(
     "Targets and caps; every setting has a documented default.",
     (
         C("setting", required=True, description="Setting name (see docs).", width=26),
-        C("value", required=True, description="Its value.", width=14),
+        C("value", required=True, description="Its value.", width=14, keep_numbers=True),
         C("description", description="What it means (ignored by labelxl).", width=70),
     ),
     key=("setting",),

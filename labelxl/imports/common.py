@@ -237,6 +237,7 @@ def build(
     project_id: str,
     tz: dt.tzinfo,
     path: object,
+    prefix: str,
     negative_label: str | None = None,
 ) -> tuple[dict[str, pd.DataFrame], pd.DataFrame, int, list[str]]:
     """Apply the documented mapping; returns (sheets, annotator summary, items multi, notices).
@@ -252,7 +253,7 @@ def build(
     ann["day"] = local_days(ann["created_at"], tz, path)
     ann["stamp"] = pd.to_datetime(ann["created_at"], utc=True, format="ISO8601")
     production = _production(ann, project_id)
-    audits, audit_notes = _audits(ann, project_id, negative_label)
+    audits, audit_notes = _audits(ann, project_id, prefix, negative_label)
     notices.extend(audit_notes)
     calibration, multi = _calibration(ann, project_id)
     summary = _summary(ann)
@@ -283,7 +284,7 @@ def _production(ann: pd.DataFrame, project_id: str) -> pd.DataFrame:
 
 
 def _audits(
-    ann: pd.DataFrame, project_id: str, negative_label: str | None
+    ann: pd.DataFrame, project_id: str, prefix: str, negative_label: str | None
 ) -> tuple[pd.DataFrame, list[str]]:
     notes: list[str] = []
     gold = ann[ann["gold"] & ~ann["cancelled"]]
@@ -324,7 +325,8 @@ def _audits(
     audit_day = audited[["gold_day", "day"]].max(axis=1)
     frame = pd.DataFrame(
         {
-            "audit_id": "A-" + audited["annotation_id"].astype(str),
+            # The audited annotation's id: unique on its platform, stable across re-imports.
+            "audit_id": prefix + ":" + audited["annotation_id"].astype(str),
             "audit_date": audit_day,
             "item_id": audited["item_id"],
             "project_id": project_id,

@@ -100,7 +100,13 @@ def read_label_studio(
             f"{item_field!r}; their Label Studio task id is the item_id."
         )
     sheets, summary, multi, built_notes = build(
-        ann, people=people, project_id=pid, tz=tz, path=src, negative_label=negative_label
+        ann,
+        people=people,
+        project_id=pid,
+        tz=tz,
+        path=src,
+        prefix=PLATFORM,
+        negative_label=negative_label,
     )
     notices.extend(built_notes)
     return ImportResult(
@@ -225,8 +231,8 @@ def _add_task(out: Collector, task: Any, item_field: str, path: Path) -> None:
     if not isinstance(task, dict) or not isinstance(task.get("annotations", []), list):
         raise ExportError(path, "holds an element that is not a Label Studio task")
     task_id = task.get("id")
-    data = task.get("data") if isinstance(task.get("data"), dict) else {}
-    item = data.get(item_field)
+    data = task.get("data")
+    item = data.get(item_field) if isinstance(data, dict) else None
     if item is None or item == "":
         item = task_id
         out.tasks_without_item_field += 1

@@ -78,7 +78,13 @@ def read_labelbox(
     ann = annotation_frame(rows)
     _mark_benchmarks(ann, out)
     sheets, summary, multi, built = build(
-        ann, people=people, project_id=pid, tz=tz, path=src, negative_label=negative_label
+        ann,
+        people=people,
+        project_id=pid,
+        tz=tz,
+        path=src,
+        prefix=PLATFORM,
+        negative_label=negative_label,
     )
     notices.extend(built)
     return ImportResult(

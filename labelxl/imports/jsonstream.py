@@ -84,7 +84,7 @@ def iter_lines(stream: IO[str]) -> Iterator[tuple[int, Any]]:
         try:
             yield number, json.loads(text)
         except json.JSONDecodeError as exc:
-            cut = "the line is cut off (truncated file?)" if exc.pos >= len(text) - 1 else exc.msg
+            cut = "the line is cut off (truncated file?)" if _cut_off(exc, text) else exc.msg
             raise JSONStreamError(f"line {number} is not valid JSON: {cut}") from None
 
 

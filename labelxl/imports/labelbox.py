@@ -48,6 +48,7 @@ def read_labelbox(
     """
     src = Path(path)
     tz = zone(timezone)
+    _refuse_json_array(src)
     out = Collector()
     names: dict[str, str] = {}
     try:
@@ -96,6 +97,27 @@ def read_labelbox(
         annotators=summary,
         notices=notices,
         items_multi=multi,
+    )
+
+
+def _refuse_json_array(src: Path) -> None:
+    """A JSON array is not NDJSON; name the tool that writes arrays when it is Label Studio."""
+    with src.open("rb") as fh:
+        head = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"["):
+        return
+    from labelxl.imports.label_studio import detect_format
+
+    try:
+        fmt = detect_format(src)
+    except ExportError:
+        fmt = ""
+    if fmt:
+        raise ExportError(
+            src, f"is a Label Studio {fmt} export; import it with 'labelxl import label-studio'"
+        )
+    raise ExportError(
+        src, "is a JSON array, not a Labelbox export v2 (NDJSON, one data row a line)"
     )
 
 

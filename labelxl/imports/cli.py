@@ -189,14 +189,14 @@ def _run(
 
 
 def _print_annotators(frame: Any) -> None:
-    header = ("person_id", "items", "skipped", "gold", "lead time (min)")
+    header = ("person_id", "items", "skipped", "gold", "lead time (s)")
     rows = [
         (
             str(r.person_id),
             f"{int(r.items):,}",
             f"{int(r.skipped):,}",
             f"{int(r.gold):,}",
-            f"{r.lead_time_sec / 60:,.2f}",
+            f"{r.lead_time_sec:,.3f}",
         )
         for r in frame.itertuples()
     ]

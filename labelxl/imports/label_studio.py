@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
 
+import pandas as pd
+
 from labelxl.imports.common import (
     Collector,
     ExportError,
@@ -373,28 +375,33 @@ def _read_csv(out: Collector, fh: IO[str], item_field: str, path: Path) -> None:
     reader = csv.DictReader(fh, delimiter=delimiter)
     if reader.fieldnames is None:
         raise ExportError(path, "is an empty CSV file")
-    values_by_task: dict[str, dict[str, set[str]]] = {}
     try:
         for line, row in enumerate(reader, start=2):
             if None in row:
                 raise ExportError(path, f"row {line} has more cells than the header")
-            record: dict[str, Any] = {k: v for k, v in row.items() if k is not None}
-            before = len(out)
-            _add_min(out, record, item_field, path, ordered=False)
-            if len(out) > before:
-                seen = values_by_task.setdefault(str(record.get("id")), {})
-                for name in out.control_order:
-                    seen.setdefault(name, set()).add(out.labels[name].get(before, ""))
+            _add_min(out, row, item_field, path, ordered=False)
     except csv.Error as exc:
         raise ExportError(path, f"is not a readable CSV file: {exc}") from None
-    # Task data is the same on every row of a task; a column that differs within a task is
-    # an annotator's answer. Remember which columns did, to pick the control.
-    varying = [
-        name
-        for name in out.control_order
-        if any(len(cols.get(name, ())) > 1 for cols in values_by_task.values())
-    ]
-    out.varying = varying
+    out.varying = _varying_columns(out)
+
+
+def _varying_columns(out: Collector) -> list[str]:
+    """Columns whose value differs between the rows of one task: annotators' answers.
+
+    Task data is the same on every row of a task (CSV columns are sorted, so their order
+    cannot tell data from controls the way JSON_MIN's key order does).
+    """
+    if not out.control_order:
+        return []
+    n = len(out)
+    frame = pd.DataFrame(
+        {name: pd.Series(out.labels[name], dtype=object) for name in out.control_order},
+        index=pd.RangeIndex(n),
+    ).reindex(pd.RangeIndex(n))
+    frame = frame.fillna("")
+    frame["__task"] = out.rows["task_id"]
+    distinct = frame.groupby("__task", sort=False).nunique()
+    return [name for name in out.control_order if (distinct[name] > 1).any()]
 
 
 # ---------------------------------------------------------------------------------------

@@ -135,6 +135,7 @@ class Collector:
     tasks_without_item_field: int = 0
     varying: list[str] = field(default_factory=list)  # CSV columns that differ within a task
     benchmarks: set[str] = field(default_factory=set)  # ids of gold labels (Labelbox)
+    unattributed: int = 0  # annotations whose author is gone (deleted user)
 
     def add(
         self,

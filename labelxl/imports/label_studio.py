@@ -96,6 +96,11 @@ def read_label_studio(
     no_time = int(ann["lead_time"].isna().sum())
     if no_time:
         notices.append(f"{no_time:,} annotation(s) have no lead_time; they add no minutes.")
+    if collected.unattributed:
+        notices.append(
+            f"{collected.unattributed:,} annotation(s) have no completed_by (deleted user?); "
+            "they are not imported."
+        )
     if collected.tasks_without_item_field:
         notices.append(
             f"{collected.tasks_without_item_field:,} task(s) have no data field "
@@ -245,6 +250,7 @@ def _add_task(out: Collector, task: Any, item_field: str, path: Path) -> None:
             raise ExportError(path, f"task {task_id} has an annotation that is not an object")
         who = _annotator(ann.get("completed_by"))
         if who == "":
+            out.unattributed += 1
             continue
         out.add(
             task_id,

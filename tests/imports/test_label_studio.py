@@ -273,3 +273,54 @@ def test_json_min_and_csv_renamed_need_a_project_id(tmp_path: Path):
     with pytest.raises(ExportError, match="--project-id"):
         read_label_studio(path)
     assert read_label_studio(path, project_id="P-EN-HATE").platform_project == "P-EN-HATE"
+
+
+def _task(task_id: int, anns: list[dict]) -> dict:
+    return {"id": task_id, "project": 9, "data": {"text": "t"}, "annotations": anns}
+
+
+def _ann(ann_id: int, who: object, choices: list[str], **extra: object) -> dict:
+    result = [{"from_name": "tags", "type": "choices", "value": {"choices": choices}}]
+    return {
+        "id": ann_id,
+        "completed_by": who,
+        "result": result,
+        "was_cancelled": False,
+        "ground_truth": False,
+        "created_at": "2026-03-02T10:00:00Z",
+        "lead_time": 10.0,
+        **extra,
+    }
+
+
+def test_expanded_users_multi_choice_task_ids_and_negative_label(tmp_path: Path):
+    tasks = [
+        _task(
+            1,
+            [
+                _ann(1, {"id": 7, "email": "x@v.example"}, ["Spam", "Hate"]),
+                _ann(2, {"id": 8, "email": "y@v.example"}, ["Hate", "Spam"]),
+                _ann(3, None, ["Hate"]),
+            ],
+        ),
+        _task(
+            2,
+            [
+                _ann(4, {"id": 7, "email": "x@v.example"}, ["Fine"]),
+                _ann(5, {"id": 8, "email": "y@v.example"}, ["Hate"], ground_truth=True),
+            ],
+        ),
+    ]
+    path = tmp_path / "export.json"
+    path.write_text(json.dumps(tasks), encoding="utf-8")
+    result = read_label_studio(path, negative_label="Fine")
+    cal = result.sheets["Calibration"]
+    first = cal[cal["item_id"] == "1"]  # no item_id field: the task id is the item
+    assert first["label"].tolist() == ["Hate; Spam", "Hate; Spam"]  # order-free: they agree
+    assert set(cal["item_id"]) == {"1", "2"}  # the gold author is a rater too
+    audits = result.sheets["Audits"]
+    assert audits[["person_id", "auditor_id", "error_type"]].values.tolist() == [
+        ["x@v.example", "y@v.example", "FalseNegative"]
+    ]
+    assert any("no completed_by" in n for n in result.notices)
+    assert any("no data field 'item_id'" in n for n in result.notices)

@@ -13,6 +13,7 @@ from typing import IO, Any
 
 CHUNK = 1 << 20  # characters read at a time
 _WS = " \t\r\n"
+_NUMBER_TAIL = frozenset("0123456789.eE+-")  # what a number cut at "1.5e" continues with
 _DECODER = json.JSONDecoder()
 
 
@@ -66,8 +67,16 @@ def iter_array(stream: IO[str], chunk: int = CHUNK) -> Iterator[Any]:
                     raise _fault(exc, consumed, truncated=_cut_off(exc, buf)) from None
                 buf, pos, consumed, eof = _more(stream, buf, pos, consumed, chunk)
                 continue
-            if not eof and not isinstance(value, (dict, list, str)) and _open_ended(buf, end):
-                # A number (or literal) cut by the chunk boundary may continue in the next.
+            if not isinstance(value, (dict, list, str)) and _open_ended(buf, end):
+                # A number (or literal) cut by the chunk boundary may continue in the next;
+                # at the end of the file it may be the cut-off start of a longer one.
+                after = buf[end : end + 1]  # a number goes on only right after itself
+                if eof and after and after not in _NUMBER_TAIL:
+                    break  # something else follows: the loop names what is wrong with it
+                if eof:
+                    raise JSONStreamError(
+                        f"the file is cut off at character {consumed + end:,} (truncated export?)"
+                    )
                 buf, pos, consumed, eof = _more(stream, buf, pos, consumed, chunk)
                 continue
             break

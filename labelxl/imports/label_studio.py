@@ -112,7 +112,7 @@ def read_label_studio(
         project_id=pid,
         tz=tz,
         path=src,
-        prefix=PLATFORM,
+        prefix=f"{PLATFORM}:{platform_project}",
         negative_label=negative_label,
     )
     notices.extend(built_notes)

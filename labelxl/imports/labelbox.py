@@ -84,7 +84,7 @@ def read_labelbox(
         project_id=pid,
         tz=tz,
         path=src,
-        prefix=PLATFORM,
+        prefix=f"{PLATFORM}:{project}",
         negative_label=negative_label,
     )
     notices.extend(built)

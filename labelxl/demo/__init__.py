@@ -210,7 +210,8 @@ def generate_demo(
     frames = gen.build()
     mistakes = _plant(frames, gen)
     for name, frame in frames.items():
-        frames[name] = frame.reset_index(drop=True)[list(SHEETS[name].column_names)]
+        # reindex: optional columns the demo does not fill (e.g. Roster.email) stay blank
+        frames[name] = frame.reset_index(drop=True).reindex(columns=list(SHEETS[name].column_names))
     return Demo(frames=frames, mistakes=mistakes, start=start, end=end)
 
 
@@ -898,7 +899,7 @@ class _Generator:
             owners[m][i % len(owners[m])] if owners[m] else None
             for i, m in enumerate(proj["market"])
         ]
-        self.projects = proj[list(SHEETS["Projects"].column_names)]
+        self.projects = proj.reindex(columns=list(SHEETS["Projects"].column_names))
 
 
 def _weekday_on_or_before(value: object) -> pd.Timestamp:

@@ -171,6 +171,12 @@ PROJECTS = SheetSchema(
             number_format=HOURS,
         ),
         C("priority", "integer", minimum=1, maximum=5, description="1 (highest) to 5."),
+        C(
+            "platform_project",
+            description="Project on the labeling platform, e.g. label-studio:3 or a Labelbox "
+            "project id; imported rows of that project get this project_id.",
+            width=18,
+        ),
     ),
     key=("project_id",),
 )
@@ -237,6 +243,12 @@ ROSTER = SheetSchema(
             allowed=("Active", "Leave", "Left"),
             default="Active",
             description="Active, Leave (long absence) or Left.",
+        ),
+        C(
+            "email",
+            description="Login e-mail on the labeling platform; matches imported annotators "
+            "to this person (labelxl import).",
+            width=26,
         ),
     ),
     key=("person_id",),

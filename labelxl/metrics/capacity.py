@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.metrics.people import UNASSIGNED, parse_month, roster
-from labelxl.model.dimensions import projects
-from labelxl.model.periods import month_bounds
+from labelxl.metrics.people import roster
+from labelxl.model.dimensions import UNASSIGNED, projects
+from labelxl.model.periods import month_bounds, resolve_month
 from labelxl.model.schema import PRODUCTIVE_ACTIVITIES
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
@@ -70,13 +70,14 @@ class CapacityPlan:
 def capacity_plan(
     ws: Workspace, month: str | None = None, volumes: dict[str, float] | None = None
 ) -> CapacityPlan:
-    """Plan the month after ``month`` (default: after the last month with Production data).
+    """Plan the month after ``month`` (default: after ``periods.resolve_month``, the reporting
+    month every other metric uses).
 
     ``volumes`` overrides the planned volume of named projects (project_id → items).
     """
     s = ws.settings
     prod = ws.frame("Production")
-    base = _base_month(month, prod)
+    base = resolve_month(ws, month)
     plan = (pd.Period(base, freq="M") + 1).strftime("%Y-%m")
     ps, pe = month_bounds(plan)
     base_start, base_end = month_bounds(base)
@@ -103,18 +104,6 @@ def capacity_plan(
     per_hire = _applicants_per_hire(ws, notes)
     by_ml = _by_market_language(by_project, available, holidays_by_market, per_hire, notes)
     return CapacityPlan(plan, base, working_days, hours_per_fte, per_hire, by_project, by_ml, notes)
-
-
-def _base_month(month: str | None, prod: pd.DataFrame) -> str:
-    if month is not None:
-        return parse_month(month)
-    dates = prod["date"].dropna()
-    if dates.empty:
-        raise MetricInputError(
-            "capacity_plan: Production has no dates, so the month to plan from is unknown; "
-            "pass month='YYYY-MM' (the plan covers the month after it)"
-        )
-    return dates.max().strftime("%Y-%m")
 
 
 def _projects_in_plan(

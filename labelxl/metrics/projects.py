@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelxl.metrics.hours import check_month, empty, working_days
+from labelxl.metrics._common import empty, working_days
 from labelxl.metrics.queues import sla as queue_sla
 from labelxl.model.dimensions import projects
-from labelxl.model.periods import month_bounds
+from labelxl.model.periods import month_bounds, resolve_month
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 
@@ -210,14 +210,6 @@ def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.astype(object)).astype("datetime64[ns]")
 
 
-def default_month(ws: Workspace) -> str:
-    """The latest month with Production rows, else the month of ``ws.today``."""
-    dates = ws.frame("Production")["date"].dropna()
-    if dates.empty:
-        return pd.Timestamp(ws.today).strftime("%Y-%m")
-    return str(dates.max().strftime("%Y-%m"))
-
-
 def volume_plan(ws: Workspace, month: str | None = None) -> pd.DataFrame:
     """Per project: the month's ``items`` against ``plan_to_date`` (PLAN_COLUMNS).
 
@@ -226,7 +218,7 @@ def volume_plan(ws: Workspace, month: str | None = None) -> pd.DataFrame:
     ``ws.today`` for the current month and the month's last day for a past one.
     volume_vs_plan = items / plan_to_date (NaN without a target or a plan of 0).
     """
-    month = check_month(month) if month is not None else default_month(ws)
+    month = resolve_month(ws, month)
     start, end = month_bounds(month)
     as_of = _as_of(ws, month)
     proj = projects(ws)
@@ -367,7 +359,7 @@ def project_status(
     Overturned; Wilson interval at settings.confidence). See docs/operations.md for the
     forecast, remaining volume and the RAG rules (RAG_RULES).
     """
-    month = check_month(month) if month is not None else default_month(ws)
+    month = resolve_month(ws, month)
     as_of = _as_of(ws, month)
     proj = projects(ws)
     if proj.empty:

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from labelxl.errors import MetricInputError
 from labelxl.metrics.capacity import capacity_plan
+from labelxl.model.periods import resolve_month
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 
@@ -226,10 +227,11 @@ def test_no_roster_and_missing_aht() -> None:
     assert any("target_aht_sec" in n for n in plan.notes)
 
 
-def test_no_production_needs_month() -> None:
+def test_no_production_plans_after_the_reporting_month() -> None:
+    # Issue 11: the month has one owner. Without Production the base month is the
+    # workspace's reporting month (here from the Timesheet), not an error.
     ws = workspace(Production=_production().iloc[0:0])
-    with pytest.raises(MetricInputError, match="month"):
-        capacity_plan(ws)
+    assert capacity_plan(ws).base_month == resolve_month(ws, None) == "2026-02"
     plan = capacity_plan(ws, month="2026-02")
     p = plan.by_project.set_index("project_id")
     assert p.loc["P1", "aht_source"] == "target"

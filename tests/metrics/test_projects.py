@@ -101,7 +101,7 @@ def nth_working_day_after(day: str, n: int) -> pd.Timestamp:
 
 @pytest.fixture(scope="module")
 def status() -> pd.DataFrame:
-    return project_status(workspace(), accuracy=ACCURACY).set_index("project_id")
+    return project_status(workspace(), "2026-03", accuracy=ACCURACY).set_index("project_id")
 
 
 def test_rag_and_reasons(status):
@@ -162,7 +162,7 @@ def test_life_target_prorates_partial_months():
         "2026-04-30",
     ]
     ws = Workspace.from_frames({"Projects": frame, "Production": production()}, today=TODAY)
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     # March: 12 of 22 working days from the 16th; April in full. Done: 100 on 16 March
     # plus the 2000 made before the start date (done counts all production).
     total = 2200 * 12 / 22 + 2200
@@ -180,7 +180,7 @@ def test_weekend_output_counts_for_the_friday_before():
         }
     )
     ws = Workspace.from_frames({"Projects": projects_frame(), "Production": prod}, today=TODAY)
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     assert out.loc["GREEN", "burn_rate"] == pytest.approx(400 / 20)
 
 
@@ -201,7 +201,7 @@ def test_accuracy_fallback_from_audits_uses_wilson():
             "dispute_outcome": ["Overturned"] * overturned + [None] * (n - overturned),
         }
     )
-    out = project_status(workspace(Audits=audits)).set_index("project_id")
+    out = project_status(workspace(Audits=audits), "2026-03").set_index("project_id")
     correct = n - wrong + overturned
     low, high = intervals.wilson_interval(correct, n, 0.95)
     g = out.loc["GREEN"]
@@ -325,7 +325,7 @@ def test_forecast_band_is_ordered(daily, target):
     frame = projects_frame()
     frame["target_volume"] = float(target)
     ws = Workspace.from_frames({"Projects": frame, "Production": prod}, today=TODAY)
-    r = project_status(ws, accuracy=ACCURACY).set_index("project_id").loc["DEADLINE"]
+    r = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id").loc["DEADLINE"]
     assert r["remaining_volume"] == max(0.0, 3 * target - sum(daily))
     if r["forecast_high"] is not pd.NaT:
         assert r["forecast_low"] <= r["forecast_finish"] <= r["forecast_high"]
@@ -338,7 +338,7 @@ def test_stalled_project_with_a_deadline_is_red():
     ws = Workspace.from_frames(
         {"Projects": frame, "Production": production().iloc[:0]}, today=TODAY
     )
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     assert out.loc["DEADLINE", "rag"] == "Red"
     assert out.loc["DEADLINE", "burn_rate"] == 0
     assert out.loc["DEADLINE", "forecast_finish"] is pd.NaT

@@ -26,9 +26,8 @@ from labelxl.metrics import projects as projects_mod
 from labelxl.model import dimensions
 from labelxl.model.findings import Report
 from labelxl.model.periods import (
-    DATED_SHEETS,
+    data_window,
     default_month,
-    month_bounds,
     parse_month,
     period_of,
     previous_month,
@@ -119,42 +118,6 @@ KPI_COLUMNS = (
 def reporting_month(ws: Workspace) -> str | None:
     """Default month (``periods.default_month``): the last complete month of the data."""
     return default_month(ws)
-
-
-def data_window(ws: Workspace, month: str) -> dict[str, Any]:
-    """Where the month's data start and end, and how much of the month that covers.
-
-    ``data_from``/``data_through``: the first and last date with Production, Audits or
-    Timesheet rows in the month (None without rows); ``working_days``: Monday–Friday days
-    of the month; ``working_days_with_data``: those up to ``data_through``; ``partial``:
-    the data stop before the month's last working day.
-    """
-    start, end = month_bounds(month)
-    dates = []
-    for sheet, col in DATED_SHEETS:
-        d = pd.to_datetime(ws.frame(sheet)[col], errors="coerce").dropna()
-        d = d[(d >= start) & (d <= end)]
-        if not d.empty:
-            dates.extend([d.min(), d.max()])
-    first_day, after = start.date(), (end + pd.Timedelta(days=1)).date()
-    working = int(np.busday_count(first_day, after))
-    if not dates:
-        return {
-            "data_from": None,
-            "data_through": None,
-            "working_days": working,
-            "working_days_with_data": 0,
-            "partial": True,
-        }
-    lo, hi = min(dates).date(), max(dates).date()
-    with_data = int(np.busday_count(first_day, hi + dt.timedelta(days=1)))
-    return {
-        "data_from": lo,
-        "data_through": hi,
-        "working_days": working,
-        "working_days_with_data": with_data,
-        "partial": with_data < working,
-    }
 
 
 def _ratio(num: float, den: float) -> float | None:

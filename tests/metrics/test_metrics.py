@@ -98,7 +98,7 @@ def test_projects_table_has_the_lx_contract(metrics):
         "rag",
     }
     assert need <= set(metrics.projects.columns)
-    assert set(metrics.projects["rag"]) <= {"Red", "Amber", "Green"}
+    assert set(metrics.projects["rag"]) <= {"Red", "Amber", "Green", "No data"}
 
 
 def test_history_extends_the_trend(tmp_path, ws):

@@ -89,6 +89,9 @@ class Metrics:
     over_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
     rotation: pd.DataFrame = field(default_factory=pd.DataFrame)
     requirements: Any = None  # labelxl.metrics.requirements.RequirementsStatus
+    staff_hours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headcount_definition: str = ""
+    previous_has_data: bool = False
     names: dict[str, str] = field(default_factory=dict)  # person_id → name (Roster)
     notes: list[str] = field(default_factory=list)
     # The data window of the month (see ``data_window``): outputs say "data through …".
@@ -101,6 +104,17 @@ class Metrics:
 
 # --------------------------------------------------------------------------- compute
 
+LABELER_ROLE = "Labeler"
+STAFF_HOURS_COLUMNS = (
+    "role",
+    "person_id",
+    "name",
+    "paid_hours",
+    "worked_hours",
+    "productive_hours",
+    "leave_hours",
+    "utilization",
+)
 KPI_COLUMNS = (
     "kpi",
     "value",
@@ -215,44 +229,55 @@ def weekly_quality(ws: Workspace) -> pd.DataFrame:
     return agg[cols]
 
 
-def _kpi(
-    kpi: str,
-    value: Any,
-    *,
-    target: Any = None,
-    previous: Any = None,
-    unit: str,
-    higher: bool | None = True,
-    ci: tuple[Any, Any] = (None, None),
-) -> dict[str, Any]:
-    value = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
-    previous = (
-        None
-        if previous is None or (isinstance(previous, float) and np.isnan(previous))
-        else previous
-    )
-    change = value - previous if value is not None and previous is not None else None
-    status = "none"
-    if value is not None and target is not None and higher is not None:
-        if kpi == "accuracy" and ci[1] is not None:
-            # The coaching rule at team level: red only when the whole interval misses.
-            status = "bad" if ci[1] < target else ("watch" if value < target else "good")
-        else:
-            gap = (value - target) if higher else (target - value)
-            tolerance = 0.02 * abs(target) if target else 0.0
-            status = "good" if gap >= 0 else ("watch" if -gap <= tolerance else "bad")
-    return {
-        "kpi": kpi,
-        "value": value,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "target": target,
-        "previous": previous,
-        "change": change,
-        "status": status,
-        "unit": unit,
-        "higher_is_better": higher,
-    }
+@dataclass(frozen=True)
+class KpiSpec:
+    """One headline KPI, declared: where its value comes from and what it is held against.
+
+    ``source`` is ``trend`` (the team's monthly totals; last month gives ``previous``),
+    ``attrition`` (people.joiners_leavers) or ``count`` (a count of the month's tables,
+    no previous). ``target`` names an entry of ``_targets``; ``ci`` reads the trend's
+    ci_low/ci_high.
+    """
+
+    kpi: str
+    unit: str  # count | pct | rate | seconds | hours | fte
+    source: str
+    column: str
+    higher: bool | None = True  # None: neither direction is better (no status)
+    target: str | None = None
+    ci: bool = False
+
+
+KPI_SPECS: tuple[KpiSpec, ...] = (
+    KpiSpec("items", "count", "trend", "items", target="items"),
+    KpiSpec("throughput", "rate", "trend", "throughput", target="throughput"),
+    KpiSpec("aht_sec", "seconds", "trend", "aht_sec", higher=False, target="aht_sec"),
+    KpiSpec("accuracy", "pct", "trend", "accuracy", target="accuracy", ci=True),
+    KpiSpec("sla", "pct", "trend", "sla", target="sla"),
+    KpiSpec("utilization", "pct", "trend", "utilization"),
+    KpiSpec("shrinkage", "pct", "trend", "shrinkage", higher=False, target="shrinkage"),
+    KpiSpec("headcount", "count", "trend", "headcount", higher=None),
+    KpiSpec("attrition", "pct", "attrition", "annualised_attrition", higher=False),
+    KpiSpec("labelers_below", "count", "count", "labelers_below", higher=False, target="zero"),
+    KpiSpec("people_over_caps", "count", "count", "people_over_caps", higher=False, target="zero"),
+    KpiSpec("projects_red", "count", "count", "projects_red", higher=False, target="zero"),
+)
+WATCH_TOLERANCE = 0.02  # within 2% of target (relative) is "watch", beyond is "bad"
+
+
+def _value(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
+
+
+def _status(spec: KpiSpec, value: Any, target: Any, ci_high: Any) -> str:
+    if value is None or target is None or spec.higher is None:
+        return "none"
+    if spec.ci and ci_high is not None:
+        # The coaching rule at team level: red only when the whole interval misses.
+        return "bad" if ci_high < target else ("watch" if value < target else "good")
+    gap = (value - target) if spec.higher else (target - value)
+    tolerance = WATCH_TOLERANCE * abs(target) if target else 0.0
+    return "good" if gap >= 0 else ("watch" if -gap <= tolerance else "bad")
 
 
 def _row(frame: pd.DataFrame, month: str | None) -> dict[str, Any]:
@@ -262,21 +287,15 @@ def _row(frame: pd.DataFrame, month: str | None) -> dict[str, Any]:
     return {} if hit.empty else hit.iloc[0].to_dict()
 
 
-def kpi_table(
-    ws: Workspace,
-    month: str,
-    previous: str,
-    trend: pd.DataFrame,
-    labelers: pd.DataFrame,
-    projects: pd.DataFrame,
-    attrition: pd.DataFrame,
-    over_caps: pd.DataFrame,
-) -> pd.DataFrame:
+def _targets(ws: Workspace, projects: pd.DataFrame, window: dict[str, Any]) -> dict[str, Any]:
+    """The KPI targets: Settings, Active projects' target_volume (pro-rated to the data
+    window when the month's data stop early) and the item-weighted project AHT target."""
     s = ws.settings
-    now, before = _row(trend, month), _row(trend, previous)
     proj = dimensions.projects(ws)
     active = proj.loc[proj["status"].isin(["Active"])] if not proj.empty else proj
     items_target = float(active["target_volume"].sum()) if len(active) else None
+    if items_target and window.get("partial") and window.get("working_days"):
+        items_target *= window["working_days_with_data"] / window["working_days"]
     aht_target = None
     if len(projects) and "target_aht_sec" in proj:
         mix = projects.set_index("project_id")["items"].fillna(0)
@@ -284,85 +303,88 @@ def kpi_table(
         ok = t.notna() & (mix > 0)
         if ok.any():
             aht_target = float((t[ok] * mix[ok]).sum() / mix[ok].sum())
-    att_now, att_before = _row(attrition, month), _row(attrition, previous)
-    rows = [
-        _kpi(
-            "items",
-            now.get("items"),
-            target=items_target or None,
-            previous=before.get("items"),
-            unit="count",
-        ),
-        _kpi(
-            "throughput",
-            now.get("throughput"),
-            previous=before.get("throughput"),
-            target=3600 / aht_target * s.target_occupancy if aht_target else None,
-            unit="rate",
-        ),
-        _kpi(
-            "aht_sec",
-            now.get("aht_sec"),
-            target=aht_target,
-            previous=before.get("aht_sec"),
-            unit="seconds",
-            higher=False,
-        ),
-        _kpi(
-            "accuracy",
-            now.get("accuracy"),
-            target=s.accuracy_target,
-            previous=before.get("accuracy"),
-            unit="pct",
-            ci=(now.get("ci_low"), now.get("ci_high")),
-        ),
-        _kpi("sla", now.get("sla"), target=s.sla_target, previous=before.get("sla"), unit="pct"),
-        _kpi("utilization", now.get("utilization"), previous=before.get("utilization"), unit="pct"),
-        _kpi(
-            "shrinkage",
-            now.get("shrinkage"),
-            target=s.planned_shrinkage,
-            previous=before.get("shrinkage"),
-            unit="pct",
-            higher=False,
-        ),
-        _kpi(
-            "headcount",
-            now.get("headcount"),
-            previous=before.get("headcount"),
-            unit="count",
-            higher=None,
-        ),
-        _kpi(
-            "attrition",
-            att_now.get("annualised_attrition"),
-            previous=att_before.get("annualised_attrition"),
-            unit="pct",
-            higher=False,
-        ),
-        _kpi(
-            "labelers_below",
-            int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-        _kpi(
-            "people_over_caps",
-            int(over_caps["person_id"].nunique()) if len(over_caps) else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-        _kpi(
-            "projects_red",
-            int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-    ]
+    return {
+        "items": items_target or None,
+        "throughput": 3600 / aht_target * s.target_occupancy if aht_target else None,
+        "aht_sec": aht_target,
+        "accuracy": s.accuracy_target,
+        "sla": s.sla_target,
+        "shrinkage": s.planned_shrinkage,
+        "zero": 0,
+    }
+
+
+def kpi_table(
+    ws: Workspace,
+    month: str,
+    previous: str | None,
+    trend: pd.DataFrame,
+    labelers: pd.DataFrame,
+    projects: pd.DataFrame,
+    attrition: pd.DataFrame,
+    over_caps: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per KPI_SPECS entry (KPI_COLUMNS). ``previous`` None (last month has no
+    data) leaves ``previous`` and ``change`` blank for every KPI."""
+    window = data_window(ws, month)
+    targets = _targets(ws, projects, window)
+    rows_now = {"trend": _row(trend, month), "attrition": _row(attrition, month)}
+    rows_before = {"trend": _row(trend, previous), "attrition": _row(attrition, previous)}
+    rows_now["count"] = {
+        "labelers_below": int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
+        "people_over_caps": int(over_caps["person_id"].nunique()) if len(over_caps) else 0,
+        "projects_red": int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
+    }
+    rows = []
+    for spec in KPI_SPECS:
+        now = rows_now[spec.source]
+        value = _value(now.get(spec.column))
+        before = _value(rows_before.get(spec.source, {}).get(spec.column))
+        target = targets[spec.target] if spec.target else None
+        ci = (_value(now.get("ci_low")), _value(now.get("ci_high"))) if spec.ci else (None, None)
+        rows.append(
+            {
+                "kpi": spec.kpi,
+                "value": value,
+                "ci_low": ci[0],
+                "ci_high": ci[1],
+                "target": target,
+                "previous": before,
+                "change": value - before if value is not None and before is not None else None,
+                "status": _status(spec, value, target, ci[1]),
+                "unit": spec.unit,
+                "higher_is_better": spec.higher,
+            }
+        )
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+def labeling_people(ws: Workspace, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of people with labeling work: Roster role Labeler, or anyone with Production
+    items or audited items in the period. QA, Leads and Trainers without items are staff,
+    not labelers (their hours are in ``staff_hours``)."""
+    if table.empty:
+        return table
+    role = table["person_id"].map(dimensions.people(ws)["role"])
+    work = (table.get("items", 0) > 0) | (table.get("audited", 0) > 0)
+    return table.loc[(role == LABELER_ROLE) | work]
+
+
+def staff_hours(ws: Workspace, month: str) -> pd.DataFrame:
+    """Hours of the month's people whose Roster role is not Labeler (QA, Lead, Trainer, ...).
+
+    Columns STAFF_HOURS_COLUMNS: role, person_id, name, paid_hours, worked_hours,
+    productive_hours (Labeling + QA), leave_hours, utilization (productive / worked).
+    """
+    wh = hours.working_hours(ws, "person_id", "month")
+    if wh.empty:
+        return pd.DataFrame(columns=list(STAFF_HOURS_COLUMNS))
+    roster = dimensions.people(ws)
+    wh = wh.loc[wh["period"] == month].copy()
+    wh["role"] = wh["person_id"].map(roster["role"])
+    wh["name"] = wh["person_id"].map(roster["name"])
+    wh = wh.loc[wh["role"].notna() & (wh["role"] != LABELER_ROLE)]
+    return wh[list(STAFF_HOURS_COLUMNS)].sort_values(["role", "person_id"]).reset_index(drop=True)
 
 
 def compute(
@@ -398,7 +420,7 @@ def compute(
         if col in lab:
             lab[col] = lab[col].fillna(0).astype("int64")
     lab["flag"] = lab["flag"].fillna("insufficient")
-    lab = lab.sort_values("person_id").reset_index(drop=True)
+    lab = labeling_people(ws, lab).sort_values("person_id").reset_index(drop=True)
 
     acc = quality.accuracy_table(ws, "project_id", "month")
     acc = acc.loc[
@@ -415,7 +437,10 @@ def compute(
             trend = trend.reset_index(drop=True)
     attrition = people.joiners_leavers(ws, "month")
     over = wellbeing.people_over_caps(ws, month)
-    kpis = kpi_table(ws, month, previous, trend, lab, proj, attrition, over)
+    # No data last month: changes are blank ("–"), never a comparison with nothing.
+    previous_has_data = bool(len(trend)) and previous in set(trend["period"])
+    compare = previous if previous_has_data else None
+    kpis = kpi_table(ws, month, compare, trend, lab, proj, attrition, over)
 
     notes: list[str] = []
     cal: calibration.CalibrationReport | None = None
@@ -462,6 +487,9 @@ def compute(
         over_caps=over,
         rotation=wellbeing.rotation_suggestion(ws, month),
         requirements=requirements.requirements_status(ws),
+        staff_hours=staff_hours(ws, month),
+        headcount_definition=people.HEADCOUNT_DEFINITION,
+        previous_has_data=previous_has_data,
         names=names,
         notes=notes,
         **data_window(ws, month),

@@ -17,6 +17,14 @@ BY_CHOICES = ("market", "language", "vendor", "role", "team", "site")
 TENURE_BANDS = ("0–3 m", "3–6 m", "6–12 m", "1–2 y", "2 y+")
 _BAND_EDGES = (0, 3, 6, 12, 24)  # lower edge of each band in full months of tenure
 PERIODS_PER_YEAR = {"month": 12, "week": 52}
+# The one headcount every sheet and slide shows (``headcount``; the KPI and the trend sum it).
+HEADCOUNT_DEFINITION = (
+    "Headcount = people in the Roster, any role, on the team on the last day of the month: "
+    "start_date on or before that day, no end_date before it, and not status Left without "
+    "an end_date. Status Leave still counts. FTE = the sum of their fte (blank = 1). "
+    "Labelers (LX Labelers) = people with labeling work in the month: role Labeler, or "
+    "anyone with Production items or audited items."
+)
 
 
 def roster(ws: Workspace) -> pd.DataFrame:

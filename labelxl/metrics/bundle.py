@@ -145,7 +145,7 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
     months = sorted(
         set(prod.index) | set(period_of(ws.frame("Audits")["audit_date"].dropna(), "month"))
     )
-    out = pd.DataFrame({"period": months})
+    out = pd.DataFrame({"period": pd.Series(months, dtype=object)})
     out = out.merge(prod.reset_index(), on="period", how="left")
     out["throughput"] = [
         _ratio(i, h)

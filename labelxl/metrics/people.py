@@ -205,8 +205,9 @@ def new_hire_ramp(ws: Workspace, weeks: int = 12) -> pd.DataFrame:
         starts = new.set_index("person_id")["start_date"]
 
     def tenure_week(ids: pd.Series, when: pd.Series) -> pd.Series:
-        start = ids.map(starts)
-        return (when - start).dt.days // 7 + 1
+        if starts.empty or ids.empty:  # mapping onto nothing gives float64, not dates
+            return pd.Series(np.nan, index=ids.index, dtype="float64")
+        return (when - ids.map(starts)).dt.days // 7 + 1
 
     p = prod.loc[prod["person_id"].isin(starts.index)].copy()
     p["tenure_week"] = tenure_week(p["person_id"], p["date"])

@@ -40,6 +40,9 @@ _PROJECTS = (
     ("P-ID-MISINFO", "ID Health Misinformation", "ID", "Misinformation", "batch", "no", 120, 0.92,
      48, 3, .20),
 )
+# Fixed-scope campaigns: they started with the data window and end this many whole months
+# after it, so the Projects sheet has a total to burn and LX Projects a forecast finish.
+FIXED_SCOPE = {"P-BR-MISINFO": 2, "P-BR-HATE": 3, "P-ID-MISINFO": 4, "P-US-HATE": 5, "P-ID-HATE": 6}
 # Not worked in the window: one launching after it, one pilot that closed before it.
 _PLANNED = ("P-US-MISINFO", "US Misinformation pilot", "US", "Misinformation", "batch", "no",
             100, 0.92, 48, 3)

@@ -12,6 +12,7 @@ from labelxl.demo.catalogue import (
     _REQ_SUMMARIES,
     _REQUESTERS,
     _SPECIALISTS,
+    FIXED_SCOPE,
     GRAPHIC_DAY_MAX,
     LANGUAGE,
     MARKETS,
@@ -283,6 +284,10 @@ class _WorkSteps(_State):
         proj["target_volume"] = proj["project_id"].map(target)
         planned = proj["status"] == "Planned"
         proj.loc[planned, "target_volume"] = 60000.0
+        for pid, months in FIXED_SCOPE.items():
+            row = proj["project_id"] == pid
+            proj.loc[row, "start_date"] = self.start
+            proj.loc[row, "end_date"] = self.end + pd.offsets.MonthEnd(months)
         leads = r[r["role"] == "Lead"]
         owners = {m: leads.loc[leads["market"] == m, "name"].tolist() for m in MARKETS}
         proj["owner"] = [

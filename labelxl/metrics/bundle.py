@@ -56,9 +56,27 @@ class Metrics:
     - ``labelers``: the LX Labelers table for the month: person_id, name, period, items,
       productive_hours, throughput, aht_sec, audited, correct, accuracy, ci_low, ci_high,
       sufficient, target, flag.
-    - ``projects``: the LX Projects table: project_id, project_name, period, items,
-      target_volume, volume_vs_plan, sla, accuracy, ci_low, ci_high, forecast_finish,
-      forecast_low, forecast_high, end_date, rag, reasons.
+    - ``projects``: the LX Projects table (projects.STATUS_COLUMNS): project_id,
+      project_name, period, items, target_volume, plan_to_date, volume_vs_plan, sla,
+      accuracy, forecast_finish, forecast_low, forecast_high, ``forecast_note`` (why the
+      forecast is blank, in words), end_date, ``rag`` (Red | Amber | Green | "No data":
+      nothing measured in the month is never Green), reasons, rag_codes. Plans are judged
+      on the month's last day with data (``data_through``).
+    - ``labelers``: people with labeling work only (Roster role Labeler, or anyone with
+      Production items or audits in the month); see ``people.HEADCOUNT_DEFINITION``.
+    - ``staff_hours``: the month's hours of people whose role is not Labeler (QA, Lead,
+      Trainer): role, person_id, name, paid_hours, worked_hours, productive_hours,
+      leave_hours, utilization.
+    - ``headcount_definition``: the sentence that defines headcount, FTE and labelers
+      (``people.HEADCOUNT_DEFINITION``), for the sheets' and deck's definitions.
+    - ``previous_has_data``: last month is in the trend; when False every KPI's
+      ``previous`` and ``change`` are blank (shown as "–").
+    - ``capacity``: ``capacity.CapacityPlan``, with ``assumptions`` (assumption, value,
+      unit, source) to print next to the result, and per project ``occupancy``,
+      ``occupancy_source``, ``plan_days``.
+    - ``data_from``/``data_through``/``working_days``/``working_days_with_data``/
+      ``partial``: the month's data window (``periods.data_window``); the KPI items
+      target is pro-rated to it when partial.
     - the rest are the engines' own tables (see each module's docs).
     """
 

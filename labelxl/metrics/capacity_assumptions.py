@@ -37,6 +37,9 @@ def assumptions_table(
 ) -> pd.DataFrame:
     """One row per assumption: ``assumption``, ``value``, ``unit``, ``source``.
 
+    Sources are words a manager reads next to the result (the deck prints them), not code
+    names.
+
     Rows: plan month, base month, working days, hours per FTE, planned volume, AHT
     (volume-weighted), shrinkage (team), batch occupancy, realtime occupancy cap and
     service level, public holidays per market, planned leave, who counts as available,
@@ -51,13 +54,18 @@ def assumptions_table(
     holidays = ", ".join(f"{k} {len(v)}" for k, v in sorted(holidays_by_market.items()) if len(v))
     rows: list[tuple[str, object, str, str]] = [
         ("plan month", plan.month, "month", "the month after the base month"),
-        ("base month", plan.base_month, "month", "reporting month (periods.resolve_month)"),
+        (
+            "base month",
+            plan.base_month,
+            "month",
+            "the reporting month: the last complete month of the data",
+        ),
         ("working days", plan.working_days, "days", "Monday–Friday of the plan month"),
         (
             "hours per FTE",
             plan.hours_per_fte,
             "hours",
-            f"Settings hours_per_fte_week {s.hours_per_fte_week:g} × working days / 5",
+            f"Settings: {s.hours_per_fte_week:g} hours a week × working days / 5",
         ),
         ("volume", float(p["volume"].sum()), "items", _sources(p["volume_source"])),
         (
@@ -73,7 +81,7 @@ def assumptions_table(
             f"{team_shrink[1]}: 1 − (Labeling + QA) / (paid − Leave) of the {AVAILABLE_ROLE}s",
         ),
         ("batch occupancy", occupancy[0], "share", occupancy[1]),
-        ("realtime occupancy cap", s.target_occupancy, "share", "Settings target_occupancy"),
+        ("realtime occupancy cap", s.target_occupancy, "share", "Settings: target occupancy"),
         (
             "realtime service level",
             s.service_level_target,

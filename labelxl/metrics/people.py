@@ -20,8 +20,8 @@ PERIODS_PER_YEAR = {"month": 12, "week": 52}
 # The one headcount every sheet and slide shows (``headcount``; the KPI and the trend sum it).
 HEADCOUNT_DEFINITION = (
     "Headcount = people in the Roster, any role, on the team on the last day of the month: "
-    "start_date on or before that day, no end_date before it, and not status Left without "
-    "an end_date. Status Leave still counts. FTE = the sum of their fte (blank = 1). "
+    "start date on or before that day, no end date before it, and not status Left without "
+    "an end date. Status Leave still counts. FTE = the sum of their FTE (blank = 1). "
     "Labelers (LX Labelers) = people with labeling work in the month: role Labeler, or "
     "anyone with Production items or audited items."
 )

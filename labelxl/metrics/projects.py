@@ -454,13 +454,13 @@ def _forecast_note(f: pd.DataFrame, proj: pd.DataFrame, as_of: pd.Timestamp) -> 
         if pd.notna(r["forecast_finish"]):
             notes.append("")
         elif pd.isna(p["end_date"]):
-            notes.append("ongoing: no end_date in Projects, so there is no total to finish")
+            notes.append("ongoing: no end date in Projects, so there is no total to finish")
         elif pd.isna(p["target_volume"]):
-            notes.append("no target_volume in Projects, so the total to finish is unknown")
+            notes.append("no target volume in Projects, so the total to finish is unknown")
         elif pd.isna(p["start_date"]):
-            notes.append("no start_date in Projects, so the total to finish is unknown")
+            notes.append("no start date in Projects, so the total to finish is unknown")
         elif p["start_date"] > as_of:
-            notes.append(f"not started (start_date {_date(p['start_date'])})")
+            notes.append(f"not started (starts {_date(p['start_date'])})")
         elif pd.isna(r["burn_rate"]):
             notes.append(f"no Production in the last {BURN_WINDOW_DAYS} working days")
         else:

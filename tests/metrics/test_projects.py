@@ -402,7 +402,7 @@ def test_no_data_project_is_grey_with_a_forecast_note() -> None:
         or (out.loc[(out["items"] == 0) & (out["rag"] == "Green"), "audited"] > 0).all()
     )
     notes = out["forecast_note"]
-    assert notes["NEW"].startswith("ongoing: no end_date")
+    assert notes["NEW"].startswith("ongoing: no end date")
     assert notes["DEADLINE"] == "" and pd.notna(out.loc["DEADLINE", "forecast_finish"])
     assert (notes.eq("") == out["forecast_finish"].notna()).all()
 

@@ -222,7 +222,7 @@ def rag_rules() -> pd.DataFrame:
                 "no-data",
                 NO_DATA,
                 "All",
-                "no rule fired and no Production items, audits or Queue SLA in the month",
+                "no Production items, audits or Queue SLA in the month (volume rules need data)",
                 ", ".join(STATUSES),
             ),
         ],
@@ -475,8 +475,13 @@ def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]
     amber = pd.Series(False, index=f.index)
     reasons: list[list[str]] = [[] for _ in range(len(f))]
     codes: list[list[str]] = [[] for _ in range(len(f))]
+    # Nothing measured is not a success, nor a volume shortfall: a project with no items,
+    # audits or SLA in the month is grey ("No data"); only its deadline can still escalate.
+    measured = (f["items"].fillna(0) > 0) | (f["audited"].fillna(0) > 0) | f["sla"].notna()
     for rule in RAG_RULES:
         fired = rule.test(f, s).fillna(False).astype(bool) & f["status"].isin(rule.applies_to)
+        if rule.measure == "Volume":
+            fired &= measured
         if rule.colour == "Red":
             red |= fired
         else:
@@ -485,8 +490,6 @@ def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]
             reasons[pos].append(rule.reason(f.iloc[pos], s))
             codes[pos].append(rule.code)
     closed = f["status"] == "Closed"  # a closed project is reported, never escalated
-    # Nothing measured is not a success: without items, audits or SLA the project is grey.
-    measured = (f["items"].fillna(0) > 0) | (f["audited"].fillna(0) > 0) | f["sla"].notna()
     quiet = np.where(measured, "Green", NO_DATA)
     rag = np.where(red & ~closed, "Red", np.where(red | amber, "Amber", quiet))
     return (

@@ -24,7 +24,15 @@ from labelxl.metrics.requirements import UNASSIGNED_PROJECT
 from labelxl.model.findings import Report
 from labelxl.model.schema import OUTPUT_PREFIX
 from labelxl.outputs import i18n, summary
-from labelxl.outputs.i18n import DEFAULT_LANG, MISSING, format_date, format_month, has, translate
+from labelxl.outputs.i18n import (
+    DEFAULT_LANG,
+    MISSING,
+    format_date,
+    format_month,
+    format_number,
+    has,
+    translate,
+)
 
 PCT_WORDS = (
     "accuracy",
@@ -401,7 +409,7 @@ def output_sheets(
         out.append(lx("LX Raters", cal.raters))
     cap = m.capacity
     if cap is not None:
-        out.append(lx("LX Capacity", cap.by_market_language))
+        out.append(lx("LX Capacity", cap.by_market_language, notes=_assumptions(cap, lang)))
         out.append(lx("LX Capacity Projects", cap.by_project))
     exposure = m.exposure
     if "person_id" in exposure:
@@ -409,16 +417,32 @@ def output_sheets(
     out += [
         lx("LX Wellbeing", exposure, flags={"over_cap": {TICK: "bad"}}),
         lx("LX Rotation", m.rotation),
-        lx("LX People", m.headcount.reset_index() if m.headcount.index.name else m.headcount),
+        lx("LX People", m.headcount.reset_index() if m.headcount.index.name else m.headcount,
+           notes=(m.headcount_definition,) if m.headcount_definition else ()),
         lx("LX Attrition", m.attrition),
         lx("LX Hiring", m.funnel),
         lx("LX Hours", m.hours),
+        lx("LX Staff Hours", m.staff_hours),
         lx(summary.TREND_SHEET, summary.trend_extras(m)),
         lx("LX Issues", issues_frame(m.report, target_workbook), links={"cell": "link"},
            flags={"severity": {"error": "bad", "warning": "neutral"}}),
         lx("LX Log", log_frame(m, inputs, started, seconds)),
     ]  # fmt: skip
     return [s for s in out if len(s.frame.columns)]
+
+
+def _assumptions(cap: Any, lang: str) -> tuple[str, ...]:
+    """The capacity plan's assumptions, one line each, printed under LX Capacity."""
+    table = getattr(cap, "assumptions", None)
+    if table is None or table.empty:
+        return ()
+    lines = [translate("sheets.capacity.assumptions", lang)]
+    for row in table.itertuples(index=False):
+        unit = f" {row.unit}" if isinstance(row.unit, str) and row.unit else ""
+        value = format_number(row.value, lang, 2) if isinstance(row.value, float) else row.value
+        source = f" ({row.source})" if isinstance(row.source, str) and row.source else ""
+        lines.append(f"{row.assumption}: {value}{unit}{source}")
+    return tuple(lines)
 
 
 def _as_of(m: Metrics, lang: str) -> str:

@@ -30,6 +30,7 @@ from labelxl.outputs.i18n import (
     format_date,
     format_month,
     format_number,
+    format_percent,
     has,
     translate,
 )
@@ -409,7 +410,14 @@ def output_sheets(
         out.append(lx("LX Raters", cal.raters))
     cap = m.capacity
     if cap is not None:
-        out.append(lx("LX Capacity", cap.by_market_language, notes=_assumptions(cap, lang)))
+        out.append(
+            lx(
+                "LX Capacity",
+                cap.by_market_language,
+                notes=_assumptions(cap, lang),
+                formats={"public_holidays": "int"},
+            )
+        )
         out.append(lx("LX Capacity Projects", cap.by_project))
     exposure = m.exposure
     if "person_id" in exposure:
@@ -438,10 +446,18 @@ def _assumptions(cap: Any, lang: str) -> tuple[str, ...]:
         return ()
     lines = [translate("sheets.capacity.assumptions", lang)]
     for row in table.itertuples(index=False):
-        unit = f" {row.unit}" if isinstance(row.unit, str) and row.unit else ""
-        value = format_number(row.value, lang, 2) if isinstance(row.value, float) else row.value
+        unit = row.unit if isinstance(row.unit, str) else ""
+        value = row.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if unit == "share":
+                value, unit = format_percent(value, lang, 1), ""
+            else:
+                value = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            unit = ""  # a month or a list of holidays says what it is
+        shown = f"{value} {unit}".strip()
         source = f" ({row.source})" if isinstance(row.source, str) and row.source else ""
-        lines.append(f"{row.assumption}: {value}{unit}{source}")
+        lines.append(f"{row.assumption}: {shown}{source}")
     return tuple(lines)
 
 

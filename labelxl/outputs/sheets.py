@@ -8,7 +8,6 @@ returning snake_case columns and codes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl import __version__
+from labelxl.io.files import file_sha256
 from labelxl.io.ooxml import OutputSheet
 from labelxl.metrics import Metrics
 from labelxl.metrics.requirements import UNASSIGNED_PROJECT
@@ -238,14 +238,6 @@ def log_frame(
         rows.append((f"setting {f.name}", str(getattr(m.settings, f.name))))
     rows.extend(("note", n) for n in m.notes)
     return pd.DataFrame(rows, columns=["item", "value"])
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _stack(frames: dict[str, pd.DataFrame], key: str) -> pd.DataFrame:

@@ -271,6 +271,11 @@ def _is_xml(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
+# What an error cell or a formula looks like in sheet XML (io.marks reads those cells);
+# "<f" also matches <filterColumn>, which only costs io.marks an unneeded look.
+MARK_HINTS = (b't="e"', b"<f")
+
+
 class Verifier:
     """Inflates parts from the raw zip bytes itself, so nothing is trusted that was declared."""
 
@@ -280,6 +285,9 @@ class Verifier:
         self.entries = entries
         self.digests: dict[str, str] = {}
         self.verified: set[str] = set()
+        # Sheets whose XML holds no error cell and no formula (io.marks then skips them
+        # instead of inflating them a second time).
+        self.plain: set[str] = set()
         self.inflated = 0
 
     def _stored(self, name: str) -> memoryview:
@@ -369,6 +377,7 @@ class Verifier:
         kept: list[bytes] = []
         head = tail = carry = row_carry = b""
         crc = row_tags = produced = 0
+        hinted = False
         codec = "utf-8"
         decl: list[bytes] = []
         row_tags_in: list[bytes] = []
@@ -388,6 +397,8 @@ class Verifier:
             if any(d in window for d in decl):
                 raise WorkbookError(self.path, HOSTILE_XML_REASON.format(part=name))
             carry = window[-32:]
+            if rows is not None and not hinted:
+                hinted = codec != "utf-8" or any(h in window for h in MARK_HINTS)
             if rows is not None:
                 # A carry shorter than a tag cannot hold a whole tag, so none is counted twice.
                 window = row_carry + chunk
@@ -401,6 +412,8 @@ class Verifier:
         if crc != self.entries[name].CRC:
             raise self._damaged(name)
         self.verified.add(name)
+        if rows is not None and not hinted:
+            self.plain.add(name)
         root, self_closed = _prolog(self.path, name, head, complete=len(head) < MAX_PROLOG)
         start = produced - len(tail)
         tail_text = (tail[1:] if codec != "utf-8" and start % 2 else tail).decode(codec, "replace")

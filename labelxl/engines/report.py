@@ -1,0 +1,427 @@
+"""One report from any source on any engine: check, compact, then the usual metrics.
+
+1. Each fact table (Production, Timesheet, Audits) is typed by its contract on the engine
+   and its one-row rules run there (``checks``): counts plus the first offending rows.
+2. The engine compacts it (``aggregates``); the small sheets come back whole and are typed
+   by ``model.workspace`` exactly as a workbook's cells are.
+3. The workspace built from those tables goes through the ordinary ``validate`` for the
+   rules over a person's day or week, and through ``Pipeline`` for every metric and LX
+   sheet, so a report has the sheets and columns of ``refresh`` and the same numbers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from labelxl.engines import aggregates, checks, contracts
+from labelxl.engines.backends import FILE, ROW, Backend, backend as make_backend
+from labelxl.engines.sources import Source, TableRef, open_source
+from labelxl.errors import LabelxlError
+from labelxl.io.ooxml import new_workbook
+from labelxl.io.reader import read_workspace
+from labelxl.model.findings import Finding, Report, sheet_ref
+from labelxl.model.schema import SHEETS
+from labelxl.model.settings import Settings
+from labelxl.model.workspace import ROW as WS_ROW
+from labelxl.model.workspace import (
+    SheetData,
+    Workspace,
+    empty_frame,
+    read_settings,
+    sheet_from_raw,
+)
+from labelxl.pipeline import CACHE_DIR, Pipeline
+from labelxl.validate import validate
+
+FACTS = tuple(aggregates.COMPACTIONS)
+# validate() codes whose rule spans rows (a person's day, week, project norm, policy area):
+# on the engine path they run on the compacted tables.
+SPANNING = {
+    "hours-over-cap",
+    "hours-over-week-cap",
+    "leave-and-work",
+    "graphic-over-cap",
+    "timesheet-production-mismatch",
+    "date-outside-period",
+    "implausible-speed",
+}
+
+
+def weighted_metrics() -> bool:
+    """True when the metrics count audits as Σn (then compacted audits are not expanded)."""
+    from labelxl import metrics
+
+    return getattr(metrics, "AUDIT_WEIGHT", None) == aggregates.COUNT
+
+
+@dataclass
+class Loaded:
+    """What an engine made of a source: the workspace for the metrics and every finding."""
+
+    workspace: Workspace  # compacted facts (audits with n, or expanded), whole small sheets
+    report: Report
+    scale: checks.ScaleReport
+    source: Source
+    engine: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+class EnginePipeline(Pipeline):
+    """A Pipeline over an engine-built workspace whose findings the engine already made."""
+
+    def __init__(self, loaded: Loaded, **options: Any) -> None:
+        super().__init__(loaded.workspace, **options)
+        self._report = loaded.report
+        self.loaded = loaded
+
+    def inputs(self) -> list[Path]:
+        src = self.loaded.source
+        if src.kind == "workbooks":
+            return super().inputs()
+        return [p for ref in src.tables.values() for p in ref.paths if p.is_file()][:50]
+
+
+# ------------------------------------------------------------------------- loading
+
+
+def load(
+    location: str | Path | Source,
+    engine: str = "duckdb",
+    *,
+    catalog: str | None = None,
+    today: dt.date | None = None,
+    backend: Backend | None = None,
+    first: int = checks.FIRST,
+    use_cache: bool = True,
+) -> Loaded:
+    """Check and compact ``location`` on ``engine``; the workspace the metrics run on."""
+    source = location if isinstance(location, Source) else open_source(location, catalog=catalog)
+    if source.kind == "catalog" and engine != "spark":
+        raise LabelxlError("--catalog reads Spark catalog tables: add --engine spark")
+    be = backend or make_backend(engine)
+    try:
+        if source.kind == "workbooks":
+            return _from_workbooks(source, be, today, use_cache)
+        return _from_tables(source, be, today or dt.date.today(), first)
+    finally:
+        if backend is None:
+            be.close()
+
+
+Origin = dict[str, tuple[np.ndarray, np.ndarray]]  # sheet → (file, first row) per compacted row
+
+
+def _compact_sheet(
+    be: Backend, typed: contracts.Typed, workbook: str, origin: Origin
+) -> SheetData:
+    spec = aggregates.COMPACTIONS[typed.sheet]
+    frame = aggregates.compact(be, spec, typed.frame)
+    schema = SHEETS[typed.sheet]
+    letters = {
+        c.name: _letter(i) for i, c in enumerate(schema.columns) if c.name in typed.present
+    }
+    data = pd.DataFrame(index=frame.index)
+    empty = empty_frame(schema)
+    for col in schema.columns:  # columns the compaction drops (ids, notes) come back blank
+        if col.name in frame:
+            data[col.name] = frame[col.name]
+        else:
+            data[col.name] = empty[col.name].reindex(frame.index)
+    data[aggregates.COUNT] = frame[aggregates.COUNT].to_numpy()
+    data[WS_ROW] = np.arange(2, len(data) + 2, dtype=np.int64)  # row k of the compacted table
+    # Not in DataFrame.attrs: pandas copies attrs into every derived frame.
+    origin[typed.sheet] = (frame[FILE].astype(str).to_numpy(), frame[ROW].to_numpy())
+    return SheetData(typed.sheet, data, workbook=workbook, sheet_name=typed.sheet, letters=letters)
+
+
+def _letter(i: int) -> str:
+    from labelxl.model.findings import col_letter
+
+    return col_letter(i)
+
+
+def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loaded:
+    seconds: dict[str, float] = {}
+    t0 = time.perf_counter()
+    raws: dict[str, Any] = {}
+    for name, ref in source.tables.items():
+        try:
+            raws[name] = be.scan(ref)
+        except Exception as exc:  # a catalog without that table: the sheet is absent
+            if ref.format == "catalog" and "TABLE_OR_VIEW_NOT_FOUND" in str(exc):
+                continue
+            raise LabelxlError(f"{ref.label}: cannot read the table ({exc})") from exc
+    sheets: dict[str, SheetData] = {}
+    small_findings: list[Finding] = []
+    for name, raw in raws.items():
+        if name in FACTS:
+            continue
+        frame = be.collect(raw)
+        rows = frame[ROW].to_numpy() if ROW in frame else None
+        files = frame[FILE].dropna().unique() if FILE in frame else []
+        frame = frame.drop(columns=[c for c in (FILE, ROW) if c in frame])
+        ref = source.tables[name]
+        rows_arr = None
+        if rows is not None and not pd.isna(rows).any():
+            rows_arr = rows.astype(np.int64)
+        data, found = sheet_from_raw(
+            SHEETS[name], frame, header_row=1, workbook=str(files[0]) if len(files) else ref.label,
+            sheet_name=name, rows=rows_arr,
+        )
+        sheets[name] = data
+        small_findings.extend(_relocate(f, data, ref) for f in found)
+    settings = Settings()
+    if "Settings" in sheets:
+        settings, found = read_settings(sheets["Settings"])
+        small_findings.extend(_relocate(f, sheets["Settings"], source.tables["Settings"]) for f in found)
+    seconds["small sheets"] = time.perf_counter() - t0
+
+    refs = _reference_values(sheets)
+    origin: Origin = {}
+    scale = checks.ScaleReport()
+    for name in FACTS:
+        if name not in raws:
+            continue
+        ref = source.tables[name]
+        t = time.perf_counter()
+        typed = contracts.typed(SHEETS[name], raws[name])
+        file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
+        scale.extend(checks.missing_columns(typed, ref.label, file))
+        rules = checks.row_rules(typed, refs, today, settings.max_hours_per_day)
+        scale.extend(checks.run_rules(be, typed, ref.label, rules, first))
+        scale.extend(checks.duplicate_keys(be, typed, ref.label, first))
+        seconds[f"{name} checks"] = time.perf_counter() - t
+        t = time.perf_counter()
+        sheets[name] = _compact_sheet(be, typed, file, origin)
+        seconds[f"{name} compaction"] = time.perf_counter() - t
+    t = time.perf_counter()
+    ws = Workspace(sheets=sheets, settings=settings, findings=small_findings, today=today)
+    found = validate(ws).findings
+    scale.extend(_spanning_findings(ws, found, source, origin))
+    small = [*small_findings, *_small_sheet_findings(ws, found, source)]
+    for f in small:
+        scale.counts.append(checks.RuleCount(f.code, f.sheet, f.column, 1, f.sheet))
+    report = Report(_ordered([*small, *scale.findings]))
+    scale.findings = list(report.findings)
+    seconds["spanning rules"] = time.perf_counter() - t
+    return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)
+
+
+def _reference_values(sheets: dict[str, SheetData]) -> dict[tuple[str, str], list[str]]:
+    out: dict[tuple[str, str], list[str]] = {}
+    for schema in SHEETS.values():
+        for col in schema.columns:
+            if col.references and col.references[0] in sheets:
+                ref_sheet, ref_col = col.references
+                values = sheets[ref_sheet].frame[ref_col].dropna()
+                out[col.references] = [str(v) for v in pd.unique(values)]
+    return out
+
+
+_CELL = re.compile(r"^[A-Z]+(\d+)$")
+
+
+def _relocate(f: Finding, sd: SheetData, ref: TableRef) -> Finding:
+    """A finding made on a table's rows, re-addressed to the table file and row."""
+    m = _CELL.match(f.cell or "")
+    if not m:
+        return f
+    row = int(m.group(1))
+    prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
+    text = f.message[len(prefix):] if f.message.startswith(prefix) else f.message
+    if row == sd.header_row:  # a header finding (unknown-column)
+        return dataclasses.replace(f, cell="", message=f"{ref.label}: {text}")
+    message = f"{checks.where(ref.label, row)}, {f.column}: {text}"
+    return dataclasses.replace(f, cell=f"row {row}", message=message[:254])
+
+
+def _small_sheet_findings(ws: Workspace, found: list[Finding], source: Source) -> list[Finding]:
+    """``validate``'s findings on the small sheets, re-addressed to their table rows."""
+    out = []
+    for f in found:
+        if f.sheet in FACTS:
+            continue
+        if f in ws.findings:
+            continue
+        ref = source.tables.get(f.sheet)
+        out.append(_relocate(f, ws.sheets[f.sheet], ref) if ref and f.sheet in ws.sheets else f)
+    return out
+
+
+def _spanning_findings(
+    ws: Workspace, found: list[Finding], source: Source | None, origin: Origin
+) -> checks.ScaleReport:
+    """``validate`` on the compacted workspace: keep the spanning rules of the fact sheets.
+
+    A finding there names a compacted row; it is re-addressed to the first original row
+    that row stands for, and counted once per original row for the audit rules.
+    """
+    out = checks.ScaleReport()
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for f in found:
+        if f.sheet not in FACTS:
+            continue
+        decisions = f.code == "unknown-reference" and f.column in checks.DECISIONS
+        if f.code not in SPANNING and not decisions and f.code != "missing-sheet":
+            continue
+        if f.code == "missing-sheet":
+            out.findings.append(f)
+            counts[(f.code, f.sheet, "")] += 1
+            continue
+        sd = ws.sheets[f.sheet]
+        m = _CELL.match(f.cell or "")
+        if not m:
+            continue
+        k = int(m.group(1)) - 2
+        file, row = origin[f.sheet][0][k], origin[f.sheet][1][k]
+        weight = int(sd.frame[aggregates.COUNT].iloc[k]) if decisions else 1
+        counts[(f.code, f.sheet, f.column)] += weight
+        prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
+        text = f.message[len(prefix):] if f.message.startswith(prefix) else f.message
+        table = _table_label(source, f.sheet, file)
+        row_value = None if pd.isna(row) else int(row)
+        out.findings.append(
+            checks.finding(f.code, f.sheet, table, file, row_value, f.column, text, f.value)
+        )
+    for (code, sheet, column), n in counts.items():
+        out.counts.append(checks.RuleCount(code, sheet, column, n, sheet))
+    # first rows only, as for the row rules
+    per: Counter[tuple[str, str, str]] = Counter()
+    kept = []
+    for f in out.findings:
+        per[(f.code, f.sheet, f.column)] += 1
+        if per[(f.code, f.sheet, f.column)] <= checks.FIRST:
+            kept.append(f)
+    out.findings = kept
+    return out
+
+
+def _table_label(source: Source | None, sheet: str, file: str) -> str:
+    if source is not None and source.kind == "workbooks":
+        return Path(file).name
+    ref = source.tables.get(sheet) if source is not None else None
+    if ref is not None and len(ref.paths) > 1:
+        return f"{ref.label}{Path(file).name}"
+    return ref.label if ref is not None else Path(file).name
+
+
+def _ordered(findings: list[Finding]) -> list[Finding]:
+    def key(f: Finding) -> tuple[Any, ...]:
+        m = re.match(r"row (\d+)", f.cell or "")
+        return (f.sheet, f.workbook, int(m.group(1)) if m else 0, f.code)
+
+    return sorted(findings, key=key)
+
+
+def _from_workbooks(source: Source, be: Backend, today: dt.date | None, use_cache: bool) -> Loaded:
+    """Workbooks: read and validated as ``refresh`` does; the facts compacted on the engine."""
+    seconds: dict[str, float] = {}
+    t = time.perf_counter()
+    path = Path(source.location)
+    root = path if path.is_dir() else path.parent
+    full = read_workspace(path, today=today, cache_dir=root / CACHE_DIR if use_cache else None)
+    seconds["read"] = time.perf_counter() - t
+    t = time.perf_counter()
+    report = validate(full)
+    seconds["validate"] = time.perf_counter() - t
+    t = time.perf_counter()
+    sheets = dict(full.sheets)
+    for name in FACTS:
+        if name not in full.sheets:
+            continue
+        sd = full.sheets[name]
+        frame = sd.frame.rename(columns={WS_ROW: ROW}).assign(**{FILE: sd.workbook})
+        raw = be.from_pandas(frame[[*sd.letters, FILE, ROW]])
+        typed = contracts.typed(SHEETS[name], raw)
+        compacted = _compact_sheet(be, typed, sd.workbook, {})
+        compacted.sheet_name, compacted.letters = sd.sheet_name, dict(sd.letters)
+        sheets[name] = compacted
+    seconds["compaction"] = time.perf_counter() - t
+    ws = dataclasses.replace(full, sheets=sheets, cache={})
+    scale = checks.ScaleReport(
+        counts=[
+            checks.RuleCount(code, "", "", n) for code, n in sorted(report.counts().items())
+        ],
+        findings=list(report.findings),
+    )
+    return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)
+
+
+def _for_metrics(ws: Workspace) -> Workspace:
+    """The workspace the metrics read: audits expanded to one row each unless weighted."""
+    if weighted_metrics() or "Audits" not in ws.sheets:
+        return ws
+    sd = ws.sheets["Audits"]
+    frame = aggregates.expand(sd.frame)
+    frame[WS_ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
+    sheets = dict(ws.sheets)
+    sheets["Audits"] = dataclasses.replace(sd, frame=frame)
+    return dataclasses.replace(ws, sheets=sheets, cache={})
+
+
+# ------------------------------------------------------------------------- the report
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    out: Path
+    deck: Path | None
+    month: str
+    engine: str
+    sheets: tuple[str, ...]
+    errors: int
+    warnings: int
+    counts: dict[str, int]
+    seconds: dict[str, float]
+
+
+def report(
+    location: str | Path,
+    *,
+    out: Path,
+    engine: str = "duckdb",
+    month: str | None = None,
+    deck: Path | None = None,
+    catalog: str | None = None,
+    today: dt.date | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] | None = None,
+) -> ReportResult:
+    """Load ``location`` on ``engine`` and write the LX workbook (and deck) for ``month``."""
+    say = progress or (lambda _m: None)
+    started = dt.datetime.now()
+    t0 = time.perf_counter()
+    loaded = load(location, engine, catalog=catalog, today=today)
+    say(f"  checked and compacted on {engine} in {time.perf_counter() - t0:.1f} s")
+    pipe = EnginePipeline(loaded, month=month, today=today)
+    t = time.perf_counter()
+    sheets = pipe.outputs(started, time.perf_counter() - t0)
+    seconds = dict(loaded.seconds)
+    seconds["metrics"] = time.perf_counter() - t
+    t = time.perf_counter()
+    dest = new_workbook(out, sheets, force=force)
+    seconds["write"] = time.perf_counter() - t
+    deck_path = pipe.deck(deck) if deck is not None else None
+    rep = loaded.report
+    return ReportResult(
+        out=dest,
+        deck=deck_path,
+        month=pipe.month,
+        engine=engine,
+        sheets=tuple(s.name for s in sheets),
+        errors=len(rep.errors),
+        warnings=len(rep.warnings),
+        counts=loaded.scale.totals() if loaded.source.kind != "workbooks" else dict(rep.counts()),
+        seconds=seconds,
+    )

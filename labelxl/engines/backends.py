@@ -173,6 +173,7 @@ def spark_session(master: str | None = None) -> Any:
             SparkSession.builder.master(master or os.environ.get("LABELXL_SPARK_MASTER", "local[2]"))
             .appName("labelxl")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.sql.session.timeZone", "UTC")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -226,7 +227,9 @@ class SparkBackend(Backend):
         # Through Parquet: exact types, and no pandas conversion inside PySpark.
         self._n += 1
         path = Path(self._tmp.name) / f"frame{self._n}.parquet"
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+        from labelxl.engines.export import arrow_table
+
+        pq.write_table(arrow_table(frame), path)
         with quiet_spark():
             return nw.from_native(self.spark.read.parquet(str(path)))
 

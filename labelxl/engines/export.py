@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
@@ -31,7 +32,7 @@ def export_tables(
     written = []
     for name, sd in ws.sheets.items():
         columns = [c.name for c in SHEETS[name].columns if c.name in sd.letters]
-        table = pa.Table.from_pandas(sd.frame[columns], preserve_index=False)
+        table = arrow_table(sd.frame[columns], name)
         n = (parts or {}).get(name, 1)
         stem = name.lower()
         if n <= 1:
@@ -46,6 +47,17 @@ def export_tables(
             _write(table.slice(i * step, step), path, format)
             written.append(path)
     return written
+
+
+def arrow_table(frame: pd.DataFrame, sheet: str | None = None) -> pa.Table:
+    """``frame`` as Arrow with the contract's date columns as DATE (Spark reads no ns times)."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    dates = {c.name for c in SHEETS[sheet].columns if c.type == "date"} if sheet else set()
+    for i, f in enumerate(table.schema):
+        if pa.types.is_timestamp(f.type):
+            kind = pa.date32() if f.name in dates else pa.timestamp("us")
+            table = table.set_column(i, f.name, table.column(i).cast(kind))
+    return table
 
 
 def _write(table: pa.Table, path: Path, format: str) -> None:

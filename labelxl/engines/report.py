@@ -387,7 +387,7 @@ class ReportResult:
 
 
 def report(
-    location: str | Path,
+    location: str | Path | Source,
     *,
     out: Path,
     engine: str = "duckdb",

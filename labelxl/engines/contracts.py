@@ -17,7 +17,7 @@ import narwhals as nw
 from labelxl.engines.backends import FILE, ROW
 from labelxl.model.schema import Column, SheetSchema, normalise_header
 
-NUMBER_TEXT = r"^\s*[-+]?[0-9][0-9,]*(\.[0-9]*)?([eE][-+]?[0-9]+)?\s*$|^\s*[-+]?\.[0-9]+\s*$"
+NUMBER_TEXT = r"^\s*[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
 ISO_DATE = r"^\s*[0-9]{4}-[0-9]{2}-[0-9]{2}"
 YES = ("yes", "y", "true", "1")
 NO = ("no", "n", "false", "0")
@@ -82,12 +82,10 @@ def _number(expr: nw.Expr, dtype: Any) -> tuple[nw.Expr, nw.Expr]:
     if _is_text(dtype):
         text = expr.cast(nw.String)
         blank = text.is_null() | (text.str.strip_chars() == "")
-        ok = text.str.contains(NUMBER_TEXT)
-        value = (
-            nw.when(ok)
-            .then(text.str.strip_chars().str.replace_all(",", "", literal=True).cast(nw.Float64))
-            .otherwise(nw.lit(None, nw.Float64))
-        )
+        ok = text.str.contains(NUMBER_TEXT).fill_null(False)
+        # Null out what is not a number first: eager engines cast every row.
+        kept = nw.when(ok).then(text).otherwise(nw.lit(None, nw.String))
+        value = kept.str.strip_chars().str.replace_all(",", "", literal=True).cast(nw.Float64)
         return value, ~blank & ~ok
     return nw.lit(None, nw.Float64), ~expr.is_null()
 
@@ -98,17 +96,10 @@ def _date(expr: nw.Expr, dtype: Any) -> tuple[nw.Expr, nw.Expr]:
     if _is_text(dtype):
         text = expr.cast(nw.String)
         blank = text.is_null() | (text.str.strip_chars() == "")
-        ok = text.str.contains(ISO_DATE)
-        value = (
-            nw.when(ok)
-            .then(
-                text.str.strip_chars()
-                .str.slice(0, 10)
-                .str.to_datetime(format="%Y-%m-%d")
-                .cast(nw.Date)
-            )
-            .otherwise(nw.lit(None, nw.Date))
-        )
+        ok = text.str.contains(ISO_DATE).fill_null(False)
+        kept = nw.when(ok).then(text.str.strip_chars().str.slice(0, 10))
+        value = kept.otherwise(nw.lit(None, nw.String)).str.to_datetime(format="%Y-%m-%d")
+        value = value.cast(nw.Date)
         return value, ~blank & ~ok
     return nw.lit(None, nw.Date), ~expr.is_null()
 

@@ -170,7 +170,9 @@ def spark_session(master: str | None = None) -> Any:
         if active is not None:
             return active
         builder = (
-            SparkSession.builder.master(master or os.environ.get("LABELXL_SPARK_MASTER", "local[2]"))
+            SparkSession.builder.master(
+                master or os.environ.get("LABELXL_SPARK_MASTER", "local[2]")
+            )
             .appName("labelxl")
             .config("spark.ui.enabled", "false")
             .config("spark.ui.showConsoleProgress", "false")
@@ -212,9 +214,7 @@ class SparkBackend(Backend):
                     (F.col("_metadata.row_index") + 1).alias(ROW),
                 )
             else:
-                df = self.spark.read.csv(
-                    [str(p) for p in ref.paths], header=True, inferSchema=True
-                )
+                df = self.spark.read.csv([str(p) for p in ref.paths], header=True, inferSchema=True)
                 # Spark keeps no CSV line numbers; findings name the file only.
                 df = df.select(
                     "*",

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import narwhals as nw
 import pandas as pd
@@ -103,15 +103,23 @@ def choices(names: tuple[str, ...] | list[str], cap: int = 6) -> str:
     return ", ".join(names[:cap]) + (f" (+{len(names) - cap} more)" if len(names) > cap else "")
 
 
+def row_number(value: object) -> int | None:
+    """A row number from an engine value (None when the engine keeps none)."""
+    value = plain(value)
+    return int(value) if isinstance(value, (int, float, str)) else None
+
+
 def where(table: str, row: object) -> str:
-    return f"{table} row {int(row):,}" if plain(row) is not None else table  # type: ignore[arg-type]
+    n = row_number(row)
+    return f"{table} row {n:,}" if n is not None else table
 
 
 def finding(
     code: str, sheet: str, table: str, file: str, row: object, column: str, text: str, value: object
 ) -> Finding:
     message = f"{where(table, row)}, {column}: {text}" if column else f"{where(table, row)}: {text}"
-    cell = f"row {int(row)}" if plain(row) is not None else ""  # type: ignore[arg-type]
+    n = row_number(row)
+    cell = f"row {n}" if n is not None else ""
     return Finding(
         code,
         sheet,
@@ -123,8 +131,13 @@ def finding(
     )
 
 
-_TYPE = {"date": "a date", "number": "a number", "integer": "a whole number",
-         "yesno": "yes or no", "text": "text"}
+_TYPE = {
+    "date": "a date",
+    "number": "a number",
+    "integer": "a whole number",
+    "yesno": "yes or no",
+    "text": "text",
+}
 
 
 def _range(col: Column) -> str:
@@ -187,8 +200,9 @@ def row_rules(
             if valid is not None:
                 ref_sheet, ref_col = col.references
 
-                def say_ref(r: dict[str, Any], col: Column = col, s: str = ref_sheet,
-                            rc: str = ref_col) -> str:
+                def say_ref(
+                    r: dict[str, Any], col: Column = col, s: str = ref_sheet, rc: str = ref_col
+                ) -> str:
                     return (
                         f"{col.name} must be a {rc} listed in {s} (got {show(r[col.name])}). "
                         f"Add it to {s} or correct the value."
@@ -321,21 +335,28 @@ def run_rules(
     sums = backend.collect(
         flagged.select(*(nw.col(f"_f{i}").cast(nw.Int64).sum() for i in range(len(rules))))
     )
-    counts = [int(plain(sums.iloc[0, i]) or 0) if len(sums) else 0 for i in range(len(rules))]
+    counts = [(row_number(sums.iloc[0, i]) or 0) if len(sums) else 0 for i in range(len(rules))]
     for i, (rule, count) in enumerate(zip(rules, counts, strict=True)):
         if not count:
             continue
         out.counts.append(RuleCount(rule.code, typed.sheet, rule.column, count, table))
         rows = backend.collect(
-            flagged.filter(nw.col(f"_f{i}")).sort([FILE, ROW]).head(first).drop(
-                *[f"_f{j}" for j in range(len(rules))]
-            )
+            flagged.filter(nw.col(f"_f{i}"))
+            .sort([FILE, ROW])
+            .head(first)
+            .drop(*[f"_f{j}" for j in range(len(rules))])
         )
-        for rec in rows.to_dict("records"):
+        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
             out.findings.append(
                 finding(
-                    rule.code, typed.sheet, table, _file(rec), rec[ROW], rule.column,
-                    rule.say(rec), rec.get(rule.column),
+                    rule.code,
+                    typed.sheet,
+                    table,
+                    _file(rec),
+                    rec[ROW],
+                    rule.column,
+                    rule.say(rec),
+                    rec.get(rule.column),
                 )
             )
     return out
@@ -360,7 +381,7 @@ def duplicate_keys(backend: Backend, typed: Typed, table: str, first: int = FIRS
         .filter(nw.col("_n") > 1)
     )
     total = backend.collect(groups.select((nw.col("_n") - 1).sum().alias("dups")))
-    count = int(plain(total.iloc[0, 0]) or 0) if len(total) else 0
+    count = (row_number(total.iloc[0, 0]) or 0) if len(total) else 0
     if not count:
         return out
     out.counts.append(RuleCount("duplicate-key", typed.sheet, key[0], count, table))
@@ -371,11 +392,16 @@ def duplicate_keys(backend: Backend, typed: Typed, table: str, first: int = FIRS
         .head(first)
     )
     label = ", ".join(key)
-    for rec in dup.to_dict("records"):
+    for rec in cast("list[dict[str, Any]]", dup.to_dict("records")):
         got = " / ".join(str(show(rec[k])).strip("'") for k in key)
         out.findings.append(
             finding(
-                "duplicate-key", typed.sheet, table, _file(rec), rec[ROW], key[0],
+                "duplicate-key",
+                typed.sheet,
+                table,
+                _file(rec),
+                rec[ROW],
+                key[0],
                 f"each ({label}) must appear once (got {got}, already in row "
                 f"{int(rec['_first']):,}). Merge the two rows or delete the duplicate.",
                 got,

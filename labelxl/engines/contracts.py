@@ -10,7 +10,7 @@ becomes null and raises the ``_bad_<column>`` flag the ``bad-type`` rule reads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import narwhals as nw
 
@@ -109,8 +109,12 @@ def _yesno(expr: nw.Expr, dtype: Any) -> tuple[nw.Expr, nw.Expr]:
         return nw.when(expr).then(nw.lit("yes")).otherwise(nw.lit("no")), nw.lit(False)
     text = expr.cast(nw.String).str.strip_chars().str.to_lowercase()
     if _is_numeric(dtype):
-        text = nw.when(expr == 1).then(nw.lit("1")).when(expr == 0).then(nw.lit("0")).otherwise(
-            nw.lit("?")
+        text = (
+            nw.when(expr == 1)
+            .then(nw.lit("1"))
+            .when(expr == 0)
+            .then(nw.lit("0"))
+            .otherwise(nw.lit("?"))
         )
     value = (
         nw.when(text.is_in(list(YES)))
@@ -123,7 +127,7 @@ def _yesno(expr: nw.Expr, dtype: Any) -> tuple[nw.Expr, nw.Expr]:
     return value, ~blank & value.is_null()
 
 
-_NULL = {
+_NULL: dict[str, Any] = {
     "text": nw.String,
     "yesno": nw.String,
     "number": nw.Float64,
@@ -149,8 +153,12 @@ def typed(schema: SheetSchema, raw: nw.LazyFrame[Any]) -> Typed:
     exprs: list[nw.Expr] = []
     for col in schema.columns:
         if col.name not in source:
-            value = nw.lit(col.default, _NULL[col.type]) if col.default is not None else None
-            exprs.append((value if value is not None else nw.lit(None, _NULL[col.type])).alias(col.name))
+            value = (
+                nw.lit(cast(Any, col.default), _NULL[col.type]) if col.default is not None else None
+            )
+            exprs.append(
+                (value if value is not None else nw.lit(None, _NULL[col.type])).alias(col.name)
+            )
             exprs.append(nw.lit(False).alias(bad_flag(col.name)))
             continue
         expr, dtype = nw.col(source[col.name]), native[source[col.name]]
@@ -170,7 +178,11 @@ def typed(schema: SheetSchema, raw: nw.LazyFrame[Any]) -> Typed:
             blank_raw = expr.is_null()
             if _is_text(dtype):
                 blank_raw = blank_raw | (expr.cast(nw.String).str.strip_chars() == "")
-            value = nw.when(blank_raw).then(nw.lit(col.default, _NULL[col.type])).otherwise(value)
+            value = (
+                nw.when(blank_raw)
+                .then(nw.lit(cast(Any, col.default), _NULL[col.type]))
+                .otherwise(value)
+            )
         exprs.append(value.alias(col.name))
         exprs.append(bad.fill_null(False).alias(bad_flag(col.name)))
     frame = raw.select(*exprs, nw.col(FILE), nw.col(ROW))

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 
 from labelxl.engines import aggregates, checks, contracts
-from labelxl.engines.backends import FILE, ROW, Backend, backend as make_backend
+from labelxl.engines.backends import FILE, ROW, Backend
+from labelxl.engines.backends import backend as make_backend
 from labelxl.engines.sources import Source, TableRef, open_source
 from labelxl.errors import LabelxlError
 from labelxl.io.ooxml import new_workbook
@@ -122,15 +123,11 @@ def load(
 Origin = dict[str, tuple[np.ndarray, np.ndarray]]  # sheet → (file, first row) per compacted row
 
 
-def _compact_sheet(
-    be: Backend, typed: contracts.Typed, workbook: str, origin: Origin
-) -> SheetData:
+def _compact_sheet(be: Backend, typed: contracts.Typed, workbook: str, origin: Origin) -> SheetData:
     spec = aggregates.COMPACTIONS[typed.sheet]
     frame = aggregates.compact(be, spec, typed.frame)
     schema = SHEETS[typed.sheet]
-    letters = {
-        c.name: _letter(i) for i, c in enumerate(schema.columns) if c.name in typed.present
-    }
+    letters = {c.name: _letter(i) for i, c in enumerate(schema.columns) if c.name in typed.present}
     data = pd.DataFrame(index=frame.index)
     empty = empty_frame(schema)
     for col in schema.columns:  # columns the compaction drops (ids, notes) come back blank
@@ -169,22 +166,28 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
             continue
         frame = be.collect(raw)
         rows = frame[ROW].to_numpy() if ROW in frame else None
-        files = frame[FILE].dropna().unique() if FILE in frame else []
+        files: list[Any] = list(frame[FILE].dropna().unique()) if FILE in frame else []
         frame = frame.drop(columns=[c for c in (FILE, ROW) if c in frame])
         ref = source.tables[name]
         rows_arr = None
         if rows is not None and not pd.isna(rows).any():
             rows_arr = rows.astype(np.int64)
         data, found = sheet_from_raw(
-            SHEETS[name], frame, header_row=1, workbook=str(files[0]) if len(files) else ref.label,
-            sheet_name=name, rows=rows_arr,
+            SHEETS[name],
+            frame,
+            header_row=1,
+            workbook=str(files[0]) if len(files) else ref.label,
+            sheet_name=name,
+            rows=rows_arr,
         )
         sheets[name] = data
         small_findings.extend(_relocate(f, data, ref) for f in found)
     settings = Settings()
     if "Settings" in sheets:
         settings, found = read_settings(sheets["Settings"])
-        small_findings.extend(_relocate(f, sheets["Settings"], source.tables["Settings"]) for f in found)
+        small_findings.extend(
+            _relocate(f, sheets["Settings"], source.tables["Settings"]) for f in found
+        )
     seconds["small sheets"] = time.perf_counter() - t0
 
     refs = _reference_values(sheets)
@@ -239,7 +242,7 @@ def _relocate(f: Finding, sd: SheetData, ref: TableRef) -> Finding:
         return f
     row = int(m.group(1))
     prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
-    text = f.message[len(prefix):] if f.message.startswith(prefix) else f.message
+    text = f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
     if row == sd.header_row:  # a header finding (unknown-column)
         return dataclasses.replace(f, cell="", message=f"{ref.label}: {text}")
     message = f"{checks.where(ref.label, row)}, {f.column}: {text}"
@@ -288,7 +291,7 @@ def _spanning_findings(
         weight = int(sd.frame[aggregates.COUNT].iloc[k]) if decisions else 1
         counts[(f.code, f.sheet, f.column)] += weight
         prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
-        text = f.message[len(prefix):] if f.message.startswith(prefix) else f.message
+        text = f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
         table = _table_label(source, f.sheet, file)
         row_value = None if pd.isna(row) else int(row)
         out.findings.append(
@@ -350,9 +353,7 @@ def _from_workbooks(source: Source, be: Backend, today: dt.date | None, use_cach
     seconds["compaction"] = time.perf_counter() - t
     ws = dataclasses.replace(full, sheets=sheets, cache={})
     scale = checks.ScaleReport(
-        counts=[
-            checks.RuleCount(code, "", "", n) for code, n in sorted(report.counts().items())
-        ],
+        counts=[checks.RuleCount(code, "", "", n) for code, n in sorted(report.counts().items())],
         findings=list(report.findings),
     )
     return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)

@@ -58,9 +58,9 @@ def _folder(tmp_path: Path, audits: pd.DataFrame) -> Path:
             "start_date": [dt.date(2025, 1, 1)] * 2,
         }
     ).to_csv(folder / "roster.csv", index=False)
-    pd.DataFrame(
-        {"policy_area": ["Hate", "Hate"], "decision": ["Violating", "Benign"]}
-    ).to_csv(folder / "taxonomy.csv", index=False)
+    pd.DataFrame({"policy_area": ["Hate", "Hate"], "decision": ["Violating", "Benign"]}).to_csv(
+        folder / "taxonomy.csv", index=False
+    )
     pq.write_table(pa.Table.from_pandas(audits, preserve_index=False), folder / "audits.parquet")
     return folder
 
@@ -113,7 +113,7 @@ def test_a_csv_value_that_is_not_a_number_is_bad_type_at_its_line(tmp_path):
         "date,person_id,activity,hours,project_id\n"
         "2026-06-01,L1,Labeling,7.5,P1\n"
         "2026-06-02,L1,Labeling,seven,P1\n"
-        "2026-06-03,L1,Labeling,\"1,5\",P1\n"
+        '2026-06-03,L1,Labeling,"1,5",P1\n'
         "2026-06-04,L1,Lunch,1,\n",
         encoding="utf-8",
     )

@@ -106,7 +106,12 @@ def choices(names: tuple[str, ...] | list[str], cap: int = 6) -> str:
 def row_number(value: object) -> int | None:
     """A row number from an engine value (None when the engine keeps none)."""
     value = plain(value)
-    return int(value) if isinstance(value, (int, float, str)) else None
+    if value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]  # DuckDB sums come back as Decimal
+    except (TypeError, ValueError):
+        return None
 
 
 def where(table: str, row: object) -> str:

@@ -1,11 +1,12 @@
-"""Validation at scale: each row rule is a query returning its count and first offending rows.
+"""Validation at scale: counts per rule and the first offending rows, by file and row.
 
 The contracts (``model.schema``) and the catalogue codes (``model.findings``) are the
 workbook path's; only the address differs: a finding names the table file and the row
-there (``audits.parquet row 1,234,567``) instead of a cell. Rules that look at one row
-run here on the engine, all flags in one pass for the counts and one small query per rule
-that fired for its first rows. Rules over a person's day or week (hours caps, leave and
-work, timesheet vs Production, ...) run on the compacted tables (see ``report``).
+there (``audits.parquet row 1,234,567``) instead of a cell. The per-row checks on values
+the compaction does not keep (a blank id, a measure that is not a number or out of range)
+are flags of the engine scan (``facts``); a unique id is one engine group-by; every other
+rule runs on the compacted tables and counts each compacted row n times (``report``).
+A rule shows the first rows of its first offending value combinations (in file order).
 """
 
 from __future__ import annotations
@@ -13,21 +14,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from functools import partial
 from typing import Any, cast
 
 import narwhals as nw
+import numpy as np
 import pandas as pd
 
+from labelxl.engines.aggregates import COUNT
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.contracts import Typed, bad_flag
+from labelxl.engines.facts import Compacted, match_columns
 from labelxl.model.findings import CATALOGUE, Finding, Report
-from labelxl.model.schema import PRODUCTIVE_ACTIVITIES, SHEETS, Column
+from labelxl.model.schema import SHEETS, Column
 
 FIRST = 20  # offending rows kept per rule (the count covers all of them)
-# Facts the engine checks row by row; the other sheets are small and checked in pandas.
-FACT_DATES = {"Production": "date", "Timesheet": "date", "Audits": "audit_date"}
-DECISIONS = ("labeler_decision", "auditor_decision")  # checked per policy area, compacted
 
 Say = Callable[[dict[str, Any]], str]
 
@@ -66,14 +66,6 @@ class ScaleReport:
     def extend(self, other: ScaleReport) -> None:
         self.counts.extend(other.counts)
         self.findings.extend(other.findings)
-
-
-@dataclass(frozen=True)
-class RowRule:
-    code: str
-    column: str
-    flag: nw.Expr
-    say: Say
 
 
 def plain(value: object) -> object:
@@ -153,289 +145,200 @@ def _range(col: Column) -> str:
     return f"at most {col.maximum or 0:.4g}"
 
 
-def row_rules(
-    typed: Typed, refs: dict[tuple[str, str], list[str]], today: dt.date, max_hours: float
-) -> list[RowRule]:
-    """Every one-row rule of ``typed``'s sheet, built from its contract."""
-    schema = SHEETS[typed.sheet]
-    rules: list[RowRule] = []
-    c = nw.col
-    for col in schema.columns:
-        if col.name not in typed.present:
-            continue
-        name, bad = col.name, c(bad_flag(col.name))
-
-        def say_bad(r: dict[str, Any], col: Column = col) -> str:
-            return f"{col.name} must be {_TYPE[col.type]} (got a value that is not). Retype it."
-
-        rules.append(RowRule("bad-type", name, bad, say_bad))
-        if col.required:
-
-            def say_blank(r: dict[str, Any], col: Column = col) -> str:
-                return (
-                    f"{col.name} is required (expected {_TYPE[col.type]}; got blank). "
-                    "Fill it in or delete the row."
-                )
-
-            rules.append(RowRule("required-blank", name, c(name).is_null() & ~bad, say_blank))
-        if col.allowed and col.type == "text":
-
-            def say_allowed(r: dict[str, Any], col: Column = col) -> str:
-                return (
-                    f"{col.name} must be one of {choices(col.allowed or ())} "
-                    f"(got {show(r[col.name])}). Pick a value from the list."
-                )
-
-            flag = ~c(name).is_null() & ~c(name).is_in(list(col.allowed))
-            rules.append(RowRule("not-allowed", name, flag, say_allowed))
-        if col.type in ("number", "integer") and (col.minimum, col.maximum) != (None, None):
-            lo = float("-inf") if col.minimum is None else col.minimum
-            hi = float("inf") if col.maximum is None else col.maximum
-
-            def say_range(r: dict[str, Any], col: Column = col) -> str:
-                return (
-                    f"{col.name} must be {_range(col)} (got {show(r[col.name])}). "
-                    "Enter a value in that range."
-                )
-
-            flag = ~c(name).is_null() & ((c(name) < lo) | (c(name) > hi))
-            rules.append(RowRule("out-of-range", name, flag, say_range))
-        if col.references is not None and not (typed.sheet == "Audits" and name in DECISIONS):
-            valid = refs.get(col.references)
-            if valid is not None:
-                ref_sheet, ref_col = col.references
-
-                def say_ref(
-                    r: dict[str, Any], col: Column = col, s: str = ref_sheet, rc: str = ref_col
-                ) -> str:
-                    return (
-                        f"{col.name} must be a {rc} listed in {s} (got {show(r[col.name])}). "
-                        f"Add it to {s} or correct the value."
-                    )
-
-                flag = ~c(name).is_null() & ~c(name).is_in(valid)
-                rules.append(RowRule("unknown-reference", name, flag, say_ref))
-    date_col = FACT_DATES.get(typed.sheet)
-    if date_col in typed.present:
-        day = pd.Timestamp(today).date()
-
-        def say_future(r: dict[str, Any], col: str = date_col) -> str:
-            return (
-                f"{col} must be on or before today, {day:%Y-%m-%d} (got {show(r[col])}). "
-                "Correct the date; a future day cannot have happened yet."
-            )
-
-        rules.append(RowRule("future-date", date_col, c(date_col) > nw.lit(day), say_future))
-    rules.extend(_sheet_rules(typed))
-    return rules
-
-
-def _sheet_rules(typed: Typed) -> list[RowRule]:
-    c, has = nw.col, set(typed.present)
-    out: list[RowRule] = []
-    if typed.sheet == "Timesheet" and "hours" in has:
-        out.append(
-            RowRule(
-                "hours-not-positive",
-                "hours",
-                c("hours") <= 0,
-                lambda r: (
-                    f"hours must be more than 0 (got {show(r['hours'])}). Delete the entry "
-                    "or enter the hours worked."
-                ),
-            )
+def _say(code: str, col: Column, rec: dict[str, Any]) -> str:
+    # A compacted row's measure is the sum of its rows: shown only when it is one row.
+    got = show(rec.get(col.name)) if rec.get("n", 1) == 1 else "such values"
+    if code == "bad-type":
+        return f"{col.name} must be {_TYPE[col.type]} (got a value that is not). Retype it."
+    if code == "required-blank":
+        return (
+            f"{col.name} is required (expected {_TYPE[col.type]}; got blank). "
+            "Fill it in or delete the row."
         )
-    if typed.sheet == "Timesheet" and {"activity", "project_id"} <= has:
-        out.append(
-            RowRule(
-                "project-required",
-                "project_id",
-                c("activity").is_in(list(PRODUCTIVE_ACTIVITIES)) & c("project_id").is_null(),
-                lambda r: (
-                    f"project_id is required for {r['activity']} entries (got blank). Enter "
-                    "the project worked on, or change the activity."
-                ),
-            )
-        )
-    if typed.sheet != "Audits":
-        return out
-    if {"person_id", "auditor_id"} <= has:
-        out.append(
-            RowRule(
-                "self-audit",
-                "auditor_id",
-                ~c("auditor_id").is_null() & (c("auditor_id") == c("person_id")),
-                lambda r: (
-                    f"auditor_id must differ from the labeler person_id (got "
-                    f"{show(r['auditor_id'])} for both). Have another auditor re-audit the item."
-                ),
-            )
-        )
-    if {"labeler_decision", "auditor_decision", "error_type"} <= has:
-        lab, aud, err = c("labeler_decision"), c("auditor_decision"), c("error_type")
-        both = ~lab.is_null() & ~aud.is_null()
-        agree = both & (lab == aud)
-        overturned = (c("dispute_outcome") == "Overturned").fill_null(False)
-        out.append(
-            RowRule(
-                "error-type-mismatch",
-                "error_type",
-                agree & ~err.is_null(),
-                lambda r: (
-                    f"error_type must be blank when the decisions agree (both "
-                    f"{show(r['labeler_decision'])}; got {show(r['error_type'])}). Clear "
-                    "error_type or correct a decision."
-                ),
-            )
-        )
-        out.append(
-            RowRule(
-                "error-type-mismatch",
-                "error_type",
-                both & ~agree & err.is_null() & ~overturned,
-                lambda r: (
-                    f"error_type is required when the decisions differ (labeler "
-                    f"{show(r['labeler_decision'])}, auditor {show(r['auditor_decision'])}; "
-                    "got blank). Enter FalsePositive, FalseNegative, WrongPolicy or Technical."
-                ),
-            )
-        )
-    if {"disputed", "dispute_outcome"} <= has:
-        disputed = (c("disputed") == "yes").fill_null(False)
-        outcome = c("dispute_outcome")
-        out.append(
-            RowRule(
-                "dispute-outcome-mismatch",
-                "dispute_outcome",
-                ~disputed & ~outcome.is_null(),
-                lambda r: (
-                    f"dispute_outcome must be blank when disputed is not yes (got "
-                    f"{show(r['dispute_outcome'])}). Set disputed to yes or clear the outcome."
-                ),
-            )
-        )
-        out.append(
-            RowRule(
-                "dispute-outcome-mismatch",
-                "dispute_outcome",
-                disputed & outcome.is_null(),
-                lambda r: (
-                    "dispute_outcome is required when disputed is yes (got blank). Enter "
-                    "Upheld, Overturned or Pending."
-                ),
-            )
-        )
-    return out
+    if code == "out-of-range":
+        return f"{col.name} must be {_range(col)} (got {got}). Enter a value in that range."
+    return f"hours must be more than 0 (got {got}). Enter the hours worked or delete the entry."
 
 
-def run_rules(
-    backend: Backend, typed: Typed, table: str, rules: list[RowRule], first: int = FIRST
+def _shown(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    code: str,
+    sheet: str,
+    column: str,
+    label: Callable[[str], str],
+    say: Say,
+    first: int,
+    value: Callable[[dict[str, Any]], object] | None = None,
 ) -> ScaleReport:
-    """All flags in one pass for the counts, then the first rows of each rule that fired."""
     out = ScaleReport()
-    if not rules:
+    hits = frame.loc[mask]
+    if hits.empty:
         return out
-    flags = [r.flag.fill_null(False).alias(f"_f{i}") for i, r in enumerate(rules)]
-    flagged = typed.frame.with_columns(*flags)
-    sums = backend.collect(
-        flagged.select(*(nw.col(f"_f{i}").cast(nw.Int64).sum() for i in range(len(rules))))
-    )
-    counts = [(row_number(sums.iloc[0, i]) or 0) if len(sums) else 0 for i in range(len(rules))]
-    for i, (rule, count) in enumerate(zip(rules, counts, strict=True)):
-        if not count:
-            continue
-        out.counts.append(RuleCount(rule.code, typed.sheet, rule.column, count, table))
-        rows = backend.collect(
-            flagged.filter(nw.col(f"_f{i}"))
-            .sort([FILE, ROW])
-            .head(first)
-            .drop(*[f"_f{j}" for j in range(len(rules))])
+    count = int(hits[COUNT].sum())
+    out.counts.append(RuleCount(code, sheet, column, count, label(str(hits[FILE].iloc[0]))))
+    for rec in cast("list[dict[str, Any]]", hits.head(first).to_dict("records")):
+        file = str(rec[FILE])
+        got = value(rec) if value else rec.get(column)
+        out.findings.append(
+            finding(code, sheet, label(file), file, rec[ROW], column, say(rec), got)
         )
-        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
-            out.findings.append(
-                finding(
-                    rule.code,
-                    typed.sheet,
-                    table,
-                    _file(rec),
-                    rec[ROW],
-                    rule.column,
-                    rule.say(rec),
-                    rec.get(rule.column),
-                )
-            )
     return out
 
 
-def _file(rec: dict[str, Any]) -> str:
-    return str(plain(rec.get(FILE)) or "")
-
-
-def duplicate_keys(backend: Backend, typed: Typed, table: str, first: int = FIRST) -> ScaleReport:
-    """Rows whose key another, earlier row already has (a group-by on the key)."""
-    schema = SHEETS[typed.sheet]
-    key = list(schema.key)
+def flagged(c: Compacted, label: Callable[[str], str], first: int = FIRST) -> ScaleReport:
+    """The scan's per-row flags and the key values that could not be typed."""
+    schema = SHEETS[c.sheet]
     out = ScaleReport()
-    if not key or not all(k in typed.present or not schema.column(k).required for k in key):
-        return out
+    for flag in c.flags:
+        col = schema.column(flag.column)
+        mask = c.frame[flag.name].to_numpy(dtype=bool)
+        if flag.code == "required-blank" and f"_bad_{col.name}" in c.frame:
+            mask = mask & ~c.frame[f"_bad_{col.name}"].to_numpy(dtype=bool)
+        say = partial(_say, flag.code, col)
+        out.extend(_shown(c.frame, mask, flag.code, c.sheet, col.name, label, say, first))
+    for column, name in c.key_bad.items():
+        col = schema.column(column)
+        mask = c.frame[name].to_numpy(dtype=bool)
+        out.extend(
+            _shown(
+                c.frame,
+                mask,
+                "bad-type",
+                c.sheet,
+                column,
+                label,
+                partial(_say, "bad-type", col),
+                first,
+                value=lambda r: None,
+            )
+        )
+    return out
+
+
+def compacted_duplicates(
+    c: Compacted, label: Callable[[str], str], first: int = FIRST
+) -> ScaleReport:
+    """Duplicates of a key the compaction keeps: the key's rows beyond its first (Σn − 1)."""
+    schema = SHEETS[c.sheet]
+    key = list(schema.key)
     required = [k for k in key if schema.column(k).required]
-    rows = typed.frame.filter(*(~nw.col(k).is_null() for k in required))
+    frame = c.frame.loc[c.frame[required].notna().all(axis=1).to_numpy()]
+    if frame.empty:
+        return ScaleReport()
+    total = frame.groupby(key, dropna=False, sort=False)[COUNT].transform("sum")
+    firsts = ~frame.duplicated(key, keep="first")  # the frame is in file order
+    dup = frame.assign(**{COUNT: total - 1}).loc[firsts & (total > 1)]
+    label_key = ", ".join(key)
+
+    def shown(r: dict[str, Any]) -> str:
+        return " / ".join(str(plain(r[k])) for k in key)
+
+    def say(r: dict[str, Any]) -> str:
+        return (
+            f"each ({label_key}) must appear once (got {shown(r)} in {int(r[COUNT]) + 1} rows, "
+            "the first here). Merge the rows or delete the duplicates."
+        )
+
+    mask = np.ones(len(dup), dtype=bool)
+    return _shown(dup, mask, "duplicate-key", c.sheet, key[0], label, say, first, value=shown)
+
+
+def duplicate_ids(
+    backend: Backend,
+    raw: nw.LazyFrame[Any],
+    c: Compacted,
+    table: str,
+    label: Callable[[str], str],
+    first: int = FIRST,
+) -> ScaleReport:
+    """Duplicates of a one-column key the compaction drops (audit_id): one engine group-by."""
+    schema = SHEETS[c.sheet]
+    out = ScaleReport()
+    if len(schema.key) != 1:
+        return out
+    key = schema.key[0]
+    names, _unknown = match_columns(schema, list(raw.collect_schema()))
+    if key not in names:
+        return out
+    ids = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW)).filter(
+        ~nw.col(key).is_null()
+    )
     groups = (
-        rows.group_by(key, drop_null_keys=False)
-        .agg(nw.len().alias("_n"), nw.col(ROW).min().alias("_first"))
+        ids.group_by(key)
+        .agg(nw.len().alias("_n"), nw.col(FILE).min().alias("_f"))
         .filter(nw.col("_n") > 1)
     )
     total = backend.collect(groups.select((nw.col("_n") - 1).sum().alias("dups")))
     count = (row_number(total.iloc[0, 0]) or 0) if len(total) else 0
     if not count:
         return out
-    out.counts.append(RuleCount("duplicate-key", typed.sheet, key[0], count, table))
-    dup = backend.collect(
-        rows.join(groups.select(*key, "_first"), on=key, how="inner")
-        .filter(nw.col(ROW) != nw.col("_first"))
-        .sort([FILE, ROW])
-        .head(first)
+    out.counts.append(RuleCount("duplicate-key", c.sheet, key, count, table))
+    rows = backend.collect(
+        ids.join(groups.select(key), on=key, how="inner").sort([FILE, ROW]).head(first * 4)
     )
-    label = ", ".join(key)
-    for rec in cast("list[dict[str, Any]]", dup.to_dict("records")):
-        got = " / ".join(str(show(rec[k])).strip("'") for k in key)
+    seen: dict[object, tuple[str, object]] = {}
+    for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+        value = rec[key]
+        if value not in seen:
+            seen[value] = (str(rec[FILE]), rec[ROW])
+            continue
+        if len(out.findings) >= first:
+            break
+        file, row = str(rec[FILE]), rec[ROW]
+        before = seen[value]
+        where_before = f"row {row_number(before[1]) or 0:,}"
+        if before[0] != file:
+            where_before += f" of {label(before[0])}"
         out.findings.append(
             finding(
                 "duplicate-key",
-                typed.sheet,
-                table,
-                _file(rec),
-                rec[ROW],
-                key[0],
-                f"each ({label}) must appear once (got {got}, already in row "
-                f"{int(rec['_first']):,}). Merge the two rows or delete the duplicate.",
-                got,
+                c.sheet,
+                label(file),
+                file,
+                row,
+                key,
+                f"{key} must be unique (got {show(value)}, already in {where_before}). "
+                f"Give this row its own {key} or delete the duplicate.",
+                value,
             )
         )
     return out
 
 
-def missing_columns(typed: Typed, table: str, file: str) -> ScaleReport:
+def missing_columns(
+    sheet: str, present: tuple[str, ...], unknown: tuple[str, ...], table: str, file: str
+) -> ScaleReport:
     out = ScaleReport()
-    schema = SHEETS[typed.sheet]
+    schema = SHEETS[sheet]
     for name in schema.required_columns:
-        if name in typed.present:
+        if name in present:
             continue
-        out.counts.append(RuleCount("missing-column", typed.sheet, name, 1, table))
+        out.counts.append(RuleCount("missing-column", sheet, name, 1, table))
         out.findings.append(
             Finding(
                 "missing-column",
-                typed.sheet,
+                sheet,
                 "",
                 f"{table}: required column {name} is missing (found "
-                f"{choices(list(typed.present)) or 'no known columns'}). Add a column {name}, "
+                f"{choices(list(present)) or 'no known columns'}). Add a column {name}, "
                 "or rename the column that holds it.",
                 column=name,
                 workbook=file,
             )
         )
+    for name in unknown:
+        out.counts.append(RuleCount("unknown-column", sheet, name, 1, table))
+        out.findings.append(
+            Finding(
+                "unknown-column",
+                sheet,
+                "",
+                f"{table}: column {name[:40]!r} is not part of the {sheet} contract and is "
+                f"ignored. Rename it to one of {choices(list(schema.column_names))} or leave it.",
+                column=name,
+                value=name,
+                workbook=file,
+            )
+        )
     return out
-
-
-def label_of(path: str | Path) -> str:
-    return Path(str(path)).name

@@ -24,21 +24,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from labelxl.engines import aggregates, checks, contracts
+from labelxl.engines import aggregates, checks, facts
 from labelxl.engines.backends import FILE, ROW, Backend
 from labelxl.engines.backends import backend as make_backend
 from labelxl.engines.sources import Source, TableRef, open_source
 from labelxl.errors import LabelxlError
 from labelxl.io.ooxml import new_workbook
 from labelxl.io.reader import read_workspace
-from labelxl.model.findings import Finding, Report, sheet_ref
+from labelxl.model.findings import Finding, Report, col_letter, sheet_ref
 from labelxl.model.schema import SHEETS
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import ROW as WS_ROW
 from labelxl.model.workspace import (
     SheetData,
     Workspace,
-    empty_frame,
     read_settings,
     sheet_from_raw,
 )
@@ -57,6 +56,8 @@ SPANNING = {
     "date-outside-period",
     "implausible-speed",
 }
+# Found by the engine scan (see ``facts`` and ``checks``), not on the compacted tables.
+ENGINE_CODES = {"bad-type", "duplicate-key", "missing-column", "unknown-column"}
 
 
 def weighted_metrics() -> bool:
@@ -123,29 +124,17 @@ def load(
 Origin = dict[str, tuple[np.ndarray, np.ndarray]]  # sheet → (file, first row) per compacted row
 
 
-def _compact_sheet(be: Backend, typed: contracts.Typed, workbook: str, origin: Origin) -> SheetData:
-    spec = aggregates.COMPACTIONS[typed.sheet]
-    frame = aggregates.compact(be, spec, typed.frame)
-    schema = SHEETS[typed.sheet]
-    letters = {c.name: _letter(i) for i, c in enumerate(schema.columns) if c.name in typed.present}
-    data = pd.DataFrame(index=frame.index)
-    empty = empty_frame(schema)
-    for col in schema.columns:  # columns the compaction drops (ids, notes) come back blank
-        if col.name in frame:
-            data[col.name] = frame[col.name]
-        else:
-            data[col.name] = empty[col.name].reindex(frame.index)
-    data[aggregates.COUNT] = frame[aggregates.COUNT].to_numpy()
-    data[WS_ROW] = np.arange(2, len(data) + 2, dtype=np.int64)  # row k of the compacted table
+def _sheet_data(c: facts.Compacted, workbook: str, origin: Origin) -> SheetData:
+    """A compacted fact table as a workspace sheet (row k+2 = compacted row k)."""
+    schema = SHEETS[c.sheet]
+    letters = {col.name: col_letter(i) for i, col in enumerate(schema.columns)}
+    letters = {k: v for k, v in letters.items() if k in c.present}
+    data = c.frame[[col.name for col in schema.columns]].copy()
+    data[aggregates.COUNT] = c.frame[aggregates.COUNT].to_numpy()
+    data[WS_ROW] = np.arange(2, len(data) + 2, dtype=np.int64)
     # Not in DataFrame.attrs: pandas copies attrs into every derived frame.
-    origin[typed.sheet] = (frame[FILE].astype(str).to_numpy(), frame[ROW].to_numpy())
-    return SheetData(typed.sheet, data, workbook=workbook, sheet_name=typed.sheet, letters=letters)
-
-
-def _letter(i: int) -> str:
-    from labelxl.model.findings import col_letter
-
-    return col_letter(i)
+    origin[c.sheet] = (c.frame[FILE].to_numpy(), c.frame[ROW].to_numpy())
+    return SheetData(c.sheet, data, workbook=workbook, sheet_name=c.sheet, letters=letters)
 
 
 def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loaded:
@@ -185,40 +174,75 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     settings = Settings()
     if "Settings" in sheets:
         settings, found = read_settings(sheets["Settings"])
-        small_findings.extend(
-            _relocate(f, sheets["Settings"], source.tables["Settings"]) for f in found
-        )
+        settings_ref = source.tables["Settings"]
+        small_findings.extend(_relocate(f, sheets["Settings"], settings_ref) for f in found)
     seconds["small sheets"] = time.perf_counter() - t0
 
-    refs = _reference_values(sheets)
-    origin: Origin = {}
     scale = checks.ScaleReport()
+    origin: Origin = {}
+    compacted: dict[str, facts.Compacted] = {}
+    key_bad: list[Finding] = []
     for name in FACTS:
         if name not in raws:
             continue
         ref = source.tables[name]
         t = time.perf_counter()
-        typed = contracts.typed(SHEETS[name], raws[name])
+        spec = aggregates.COMPACTIONS[name]
+        many = len(ref.paths) > 1
+        c = facts.compact_fact(be, raws[name], SHEETS[name], spec, many)
+        compacted[name] = c
         file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
-        scale.extend(checks.missing_columns(typed, ref.label, file))
-        rules = checks.row_rules(typed, refs, today, settings.max_hours_per_day)
-        scale.extend(checks.run_rules(be, typed, ref.label, rules, first))
-        scale.extend(checks.duplicate_keys(be, typed, ref.label, first))
-        seconds[f"{name} checks"] = time.perf_counter() - t
+        sheets[name] = _sheet_data(c, file, origin)
+        scale.extend(checks.missing_columns(name, c.present, c.unknown, ref.label, file))
+        scale.extend(checks.flagged(c, _labeller(source, name), first))
+        key_bad.extend(_key_bad_cells(c, sheets[name]))
+        seconds[f"{name} scan"] = time.perf_counter() - t
         t = time.perf_counter()
-        sheets[name] = _compact_sheet(be, typed, file, origin)
-        seconds[f"{name} compaction"] = time.perf_counter() - t
+        scale.extend(_duplicates(be, raws[name], c, source, name, first))
+        seconds[f"{name} duplicates"] = time.perf_counter() - t
     t = time.perf_counter()
-    ws = Workspace(sheets=sheets, settings=settings, findings=small_findings, today=today)
+    # The key cells that could not be typed are known to validate as bad-type, so it does
+    # not call them required-blank as well (as for a workbook's cells).
+    ws = Workspace(
+        sheets=sheets, settings=settings, findings=[*small_findings, *key_bad], today=today
+    )
     found = validate(ws).findings
-    scale.extend(_spanning_findings(ws, found, source, origin))
+    scale.extend(_fact_findings(ws, found, source, origin, first))
     small = [*small_findings, *_small_sheet_findings(ws, found, source)]
     for f in small:
         scale.counts.append(checks.RuleCount(f.code, f.sheet, f.column, 1, f.sheet))
     report = Report(_ordered([*small, *scale.findings]))
     scale.findings = list(report.findings)
-    seconds["spanning rules"] = time.perf_counter() - t
+    seconds["rules on the compacted tables"] = time.perf_counter() - t
+    ws.findings = small_findings
     return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)
+
+
+def _labeller(source: Source, sheet: str) -> Callable[[str], str]:
+    return lambda file: _table_label(source, sheet, file)
+
+
+def _key_bad_cells(c: facts.Compacted, sd: SheetData) -> list[Finding]:
+    out = []
+    for column, flag in c.key_bad.items():
+        for k in np.flatnonzero(c.frame[flag].to_numpy()):
+            cell = f"{sd.letters.get(column, 'A')}{k + 2}"
+            out.append(Finding("bad-type", c.sheet, cell, "", column=column))
+    return out
+
+
+def _duplicates(
+    be: Backend, raw: Any, c: facts.Compacted, source: Source, sheet: str, first: int
+) -> checks.ScaleReport:
+    """Key duplicates: on the compacted table when the key is compacted, else on the engine."""
+    schema = SHEETS[sheet]
+    spec = aggregates.COMPACTIONS[sheet]
+    if not schema.key:
+        return checks.ScaleReport()
+    if set(schema.key) <= set(spec.keys):
+        return checks.compacted_duplicates(c, _labeller(source, sheet), first)
+    ref = source.tables[sheet]
+    return checks.duplicate_ids(be, raw, c, ref.label, _labeller(source, sheet), first)
 
 
 def _reference_values(sheets: dict[str, SheetData]) -> dict[tuple[str, str], list[str]]:
@@ -262,25 +286,28 @@ def _small_sheet_findings(ws: Workspace, found: list[Finding], source: Source) -
     return out
 
 
-def _spanning_findings(
-    ws: Workspace, found: list[Finding], source: Source | None, origin: Origin
+def _fact_findings(
+    ws: Workspace, found: list[Finding], source: Source | None, origin: Origin, first: int
 ) -> checks.ScaleReport:
-    """``validate`` on the compacted workspace: keep the spanning rules of the fact sheets.
+    """``validate``'s findings on the compacted fact tables, re-addressed and counted.
 
-    A finding there names a compacted row; it is re-addressed to the first original row
-    that row stands for, and counted once per original row for the audit rules.
+    A finding names a compacted row; it is re-addressed to the first original row that
+    row stands for. Rules over a person's day or week count once per finding; rules on one
+    row's compacted values count once per original row (n). Per-row checks on values the
+    compaction does not keep (ids, measures) and duplicates come from the engine instead.
     """
     out = checks.ScaleReport()
     counts: Counter[tuple[str, str, str]] = Counter()
     for f in found:
         if f.sheet not in FACTS:
             continue
-        decisions = f.code == "unknown-reference" and f.column in checks.DECISIONS
-        if f.code not in SPANNING and not decisions and f.code != "missing-sheet":
-            continue
         if f.code == "missing-sheet":
             out.findings.append(f)
             counts[(f.code, f.sheet, "")] += 1
+            continue
+        spanning = f.code in SPANNING
+        keyed = f.column in aggregates.COMPACTIONS[f.sheet].keys and f.code not in ENGINE_CODES
+        if not (spanning or keyed):
             continue
         sd = ws.sheets[f.sheet]
         m = _CELL.match(f.cell or "")
@@ -288,23 +315,23 @@ def _spanning_findings(
             continue
         k = int(m.group(1)) - 2
         file, row = origin[f.sheet][0][k], origin[f.sheet][1][k]
-        weight = int(sd.frame[aggregates.COUNT].iloc[k]) if decisions else 1
-        counts[(f.code, f.sheet, f.column)] += weight
+        counts[(f.code, f.sheet, f.column)] += (
+            1 if spanning else int(sd.frame[aggregates.COUNT].iloc[k])
+        )
         prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
         text = f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
-        table = _table_label(source, f.sheet, file)
+        table = _table_label(source, f.sheet, str(file))
         row_value = None if pd.isna(row) else int(row)
         out.findings.append(
-            checks.finding(f.code, f.sheet, table, file, row_value, f.column, text, f.value)
+            checks.finding(f.code, f.sheet, table, str(file), row_value, f.column, text, f.value)
         )
     for (code, sheet, column), n in counts.items():
         out.counts.append(checks.RuleCount(code, sheet, column, n, sheet))
-    # first rows only, as for the row rules
     per: Counter[tuple[str, str, str]] = Counter()
     kept = []
     for f in out.findings:
         per[(f.code, f.sheet, f.column)] += 1
-        if per[(f.code, f.sheet, f.column)] <= checks.FIRST:
+        if per[(f.code, f.sheet, f.column)] <= first:
             kept.append(f)
     out.findings = kept
     return out
@@ -346,8 +373,8 @@ def _from_workbooks(source: Source, be: Backend, today: dt.date | None, use_cach
         sd = full.sheets[name]
         frame = sd.frame.rename(columns={WS_ROW: ROW}).assign(**{FILE: sd.workbook})
         raw = be.from_pandas(frame[[*sd.letters, FILE, ROW]])
-        typed = contracts.typed(SHEETS[name], raw)
-        compacted = _compact_sheet(be, typed, sd.workbook, {})
+        c = facts.compact_fact(be, raw, SHEETS[name], aggregates.COMPACTIONS[name], False)
+        compacted = _sheet_data(c, sd.workbook, {})
         compacted.sheet_name, compacted.letters = sd.sheet_name, dict(sd.letters)
         sheets[name] = compacted
     seconds["compaction"] = time.perf_counter() - t

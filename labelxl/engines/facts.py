@@ -64,10 +64,17 @@ def match_columns(schema: SheetSchema, names: list[str]) -> tuple[dict[str, str]
     return source, unknown
 
 
+WHITESPACE = [" ", "\t", "\n", "\r"]
+
+
 def _blank(expr: nw.Expr, dtype: Any) -> nw.Expr:
-    if _is_text(dtype):
-        return expr.is_null() | (expr.cast(nw.String).str.strip_chars() == "")
-    return expr.is_null()
+    """Null, empty or only spaces (as a blank cell); strips only what starts with a space."""
+    if not _is_text(dtype):
+        return expr.is_null()
+    text = expr if dtype == nw.String else expr.cast(nw.String)
+    spaced = text.str.slice(0, 1).is_in(WHITESPACE).fill_null(False)
+    only_spaces = nw.when(spaced).then(text.str.strip_chars() == "").otherwise(nw.lit(False))
+    return text.is_null() | (text == "") | only_spaces
 
 
 def _measure(expr: nw.Expr, dtype: Any, col: Column) -> tuple[nw.Expr, nw.Expr]:

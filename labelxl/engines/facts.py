@@ -20,10 +20,11 @@ import pandas as pd
 
 from labelxl.engines.aggregates import COUNT, Compaction
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.contracts import NUMBER_TEXT, _is_numeric, _is_text
 from labelxl.model.schema import Column, SheetSchema, normalise_header
 from labelxl.model.workspace import coerce_column, empty_frame
 
+# Text that reads as a number the way a workbook cell's text does (',' = thousands).
+NUMBER_TEXT = r"^\s*[-+]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*$"
 FIRST = "_first"  # "file\x1frow" of the first row a group stands for (multi-file tables)
 
 
@@ -46,6 +47,14 @@ class Compacted:
     unknown: tuple[str, ...]
     flags: list[Flag] = field(default_factory=list)
     key_bad: dict[str, str] = field(default_factory=dict)  # column → its bad-type flag
+
+
+def _is_text(dtype: Any) -> bool:
+    return bool(dtype == nw.String or dtype == nw.Categorical or dtype == nw.Object)
+
+
+def _is_numeric(dtype: Any) -> bool:
+    return bool(dtype.is_numeric())
 
 
 def match_columns(schema: SheetSchema, names: list[str]) -> tuple[dict[str, str], list[str]]:

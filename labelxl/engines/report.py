@@ -1,12 +1,13 @@
-"""One report from any source on any engine: check, compact, then the usual metrics.
+"""One report from any source on any engine: scan and compact, check, then the usual metrics.
 
-1. Each fact table (Production, Timesheet, Audits) is typed by its contract on the engine
-   and its one-row rules run there (``checks``): counts plus the first offending rows.
-2. The engine compacts it (``aggregates``); the small sheets come back whole and are typed
-   by ``model.workspace`` exactly as a workbook's cells are.
-3. The workspace built from those tables goes through the ordinary ``validate`` for the
-   rules over a person's day or week, and through ``Pipeline`` for every metric and LX
-   sheet, so a report has the sheets and columns of ``refresh`` and the same numbers.
+1. Each fact table (Production, Timesheet, Audits) is compacted on the engine in one scan
+   that also flags the per-row checks (``facts``); unique ids are one more group-by.
+2. The small sheets come back whole and are typed by ``model.workspace`` exactly as a
+   workbook's cells are.
+3. The workspace built from those tables goes through the ordinary ``validate`` (each
+   compacted row counting n times, findings re-addressed to file and row) and through
+   ``Pipeline`` for every metric and LX sheet, so a report has the sheets and columns of
+   ``refresh`` and the same numbers.
 """
 
 from __future__ import annotations

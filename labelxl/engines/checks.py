@@ -23,7 +23,7 @@ import pandas as pd
 
 from labelxl.engines.aggregates import COUNT
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.facts import Compacted, match_columns
+from labelxl.engines.facts import Compacted, Flag, blank_expr, match_columns
 from labelxl.model.findings import CATALOGUE, Finding, Report
 from labelxl.model.schema import SHEETS, Column
 
@@ -216,6 +216,42 @@ def flagged(c: Compacted, label: Callable[[str], str], first: int = FIRST) -> Sc
     return out
 
 
+def blank_ids(
+    backend: Backend,
+    raw: nw.LazyFrame[Any],
+    sheet: str,
+    flags: list[Flag],
+    label: Callable[[str], str],
+    first: int = FIRST,
+) -> ScaleReport:
+    """Blank required ids: one pass counting every flag, then the first rows of each."""
+    out = ScaleReport()
+    if not flags:
+        return out
+    exprs = [blank_expr(raw, f.name).alias(f"_b{i}") for i, f in enumerate(flags)]
+    marked = raw.select(*exprs, nw.col(FILE), nw.col(ROW))
+    sums = backend.collect(
+        marked.select(*(nw.col(f"_b{i}").cast(nw.Int64).sum() for i in range(len(flags))))
+    )
+    schema = SHEETS[sheet]
+    for i, flag in enumerate(flags):
+        count = (row_number(sums.iloc[0, i]) or 0) if len(sums) else 0
+        if not count:
+            continue
+        rows = backend.collect(
+            marked.filter(nw.col(f"_b{i}")).select(FILE, ROW).sort([FILE, ROW]).head(first)
+        )
+        col = schema.column(flag.column)
+        out.counts.append(RuleCount("required-blank", sheet, col.name, count, label("")))
+        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+            file = str(rec[FILE])
+            text = _say("required-blank", col, {})
+            out.findings.append(
+                finding("required-blank", sheet, label(file), file, rec[ROW], col.name, text, None)
+            )
+    return out
+
+
 def compacted_duplicates(
     c: Compacted, label: Callable[[str], str], first: int = FIRST
 ) -> ScaleReport:
@@ -266,7 +302,7 @@ def duplicate_ids(
     )
     groups = (
         ids.group_by(key)
-        .agg(nw.len().alias("_n"), nw.col(FILE).min().alias("_f"))
+        .agg(nw.len().alias("_n"))
         .filter(nw.col("_n") > 1)
     )
     total = backend.collect(groups.select((nw.col("_n") - 1).sum().alias("dups")))

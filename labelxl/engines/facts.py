@@ -4,7 +4,7 @@ Step 1 (engine, one scan): the rows are grouped by the *raw* values of the colum
 metrics use, the measures summed, with a count ``n`` and the first row each group stands
 for. Per-row checks that need a row's own value (a blank id, a measure that is not a
 number, out of range, not positive) are computed in the same scan as flags and kept as
-group keys, so their counts stay exact.
+group keys, so their counts stay exact; blank ids are counted by a side query.
 Step 2 (pandas, small): the distinct raw values are typed by ``model.workspace`` exactly
 as workbook cells are, and the groups that now coincide are merged.
 """
@@ -106,6 +106,21 @@ def _measure(expr: nw.Expr, dtype: Any, col: Column) -> tuple[nw.Expr, nw.Expr]:
     return value, bad
 
 
+def blank_flags(raw: nw.LazyFrame[Any], schema: SheetSchema, spec: Compaction) -> list[Flag]:
+    """Required columns the compaction drops (ids): their blanks are counted in a side query
+    that reads only them, so the scan does not carry millions of distinct ids."""
+    source, _unknown = match_columns(schema, list(raw.collect_schema()))
+    return [
+        Flag(source[c.name], "required-blank", c.name)
+        for c in schema.columns
+        if c.required and c.name in source and c.name not in spec.keys + spec.sums
+    ]
+
+
+def blank_expr(raw: nw.LazyFrame[Any], column: str) -> nw.Expr:
+    return _blank(nw.col(column), raw.collect_schema()[column]).fill_null(False)
+
+
 def scan_step(
     raw: nw.LazyFrame[Any], schema: SheetSchema, spec: Compaction, many_files: bool
 ) -> tuple[nw.LazyFrame[Any], dict[str, str], list[str], list[Flag]]:
@@ -135,9 +150,6 @@ def scan_step(
             for name, code, flag in checks:
                 exprs.append(flag.fill_null(False).alias(name))
                 flags.append(Flag(name, code, col.name))
-        elif col.required:
-            exprs.append(_blank(expr, dtype).fill_null(False).alias(f"_blank_{col.name}"))
-            flags.append(Flag(f"_blank_{col.name}", "required-blank", col.name))
     if many_files:
         first = nw.concat_str(
             [nw.col(FILE), nw.lit("\x1f"), nw.col(ROW).cast(nw.String).str.zfill(14)]

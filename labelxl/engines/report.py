@@ -196,6 +196,8 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         sheets[name] = _sheet_data(c, file, origin)
         scale.extend(checks.missing_columns(name, c.present, c.unknown, ref.label, file))
         scale.extend(checks.flagged(c, _labeller(source, name), first))
+        blanks = facts.blank_flags(raws[name], SHEETS[name], spec)
+        scale.extend(checks.blank_ids(be, raws[name], name, blanks, _labeller(source, name), first))
         key_bad.extend(_key_bad_cells(c, sheets[name]))
         seconds[f"{name} scan"] = time.perf_counter() - t
         t = time.perf_counter()

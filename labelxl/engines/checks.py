@@ -300,11 +300,7 @@ def duplicate_ids(
     ids = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW)).filter(
         ~nw.col(key).is_null()
     )
-    groups = (
-        ids.group_by(key)
-        .agg(nw.len().alias("_n"))
-        .filter(nw.col("_n") > 1)
-    )
+    groups = ids.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
     total = backend.collect(groups.select((nw.col("_n") - 1).sum().alias("dups")))
     count = (row_number(total.iloc[0, 0]) or 0) if len(total) else 0
     if not count:

@@ -31,7 +31,7 @@ from labelxl.engines.backends import backend as make_backend
 from labelxl.engines.sources import Source, TableRef, open_source
 from labelxl.errors import LabelxlError
 from labelxl.io.ooxml import new_workbook
-from labelxl.io.reader import read_workspace
+from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
 from labelxl.model.findings import Finding, Report, col_letter, sheet_ref
 from labelxl.model.schema import SHEETS
 from labelxl.model.settings import Settings
@@ -87,6 +87,16 @@ class EnginePipeline(Pipeline):
         super().__init__(loaded.workspace, **options)
         self._report = loaded.report
         self.loaded = loaded
+
+    def outputs(self, started: dt.datetime | None = None, seconds: float = 0.0) -> list[Any]:
+        """The LX sheets; a finding in a table file has no cell for LX Issues to link to."""
+        sheets = super().outputs(started, seconds)
+        for sheet in sheets:
+            if sheet.name == "LX Issues" and "link" in sheet.frame:
+                book = sheet.frame["workbook"].astype(str).str.lower()
+                in_table = ~book.str.endswith(WORKBOOK_SUFFIXES) & (book != "")
+                sheet.frame.loc[in_table.to_numpy(), "link"] = ""
+        return sheets
 
     def inputs(self) -> list[Path]:
         src = self.loaded.source

@@ -49,3 +49,18 @@ def test_report_has_help():
     result = CliRunner().invoke(report, ["--help"])
     assert result.exit_code == 0
     assert "--engine" in result.output and "--catalog" in result.output
+
+
+def test_report_builds_the_deck_and_lists_findings_by_table_row(tmp_path, demo_tables):
+    out, deck = tmp_path / "lx.xlsx", tmp_path / "deck.pptx"
+    args = [str(demo_tables), "--engine", "pandas", "--out", str(out), "--deck", str(deck)]
+    result = CliRunner().invoke(report, [*args, "--today", TODAY.isoformat()])
+    assert result.exit_code == 0, result.output
+    assert deck.stat().st_size > 10_000
+    issues = load_workbook(out, read_only=True)["LX Issues"]
+    rows = list(issues.iter_rows(values_only=True))
+    header = rows[0]
+    cells = [r[header.index("message")] for r in rows[1:]]
+    # One finding per planted mistake, each naming its table file and row.
+    assert any(str(m).startswith("audits.parquet row ") for m in cells)
+    assert all("!" not in str(m).split(":")[0] for m in cells if "parquet" in str(m))

@@ -273,6 +273,11 @@ class Pipeline:
             if self.root is None:
                 raise LabelxlError("say where to write the deck (output=...)")
             output = self.root / f"labelxl-deck-{metrics.month}.pptx"
+        sources = {
+            name: f"{Path(sheet.workbook).name} › {sheet.sheet_name or name}"
+            for name, sheet in self.read().sheets.items()
+            if sheet.workbook
+        }
         return build_deck(
             metrics,
             output,
@@ -280,6 +285,7 @@ class Pipeline:
             lang=lang,
             pseudonymise=pseudonymise,
             audience=audience,
+            sources=sources,
         )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from labelxl.deck.narrative import Narrative
 from labelxl.deck.people import AUDIENCES, People
-from labelxl.deck.slides import SLIDES, Deck, build_slides
+from labelxl.deck.slides import AUDIENCE_SLIDES, SLIDES, Deck, build_slides
 from labelxl.deck.template import open_template, set_metadata
 from labelxl.errors import SettingsError
 from labelxl.io.safewrite import write_new_file
@@ -23,6 +23,7 @@ SECRET_FILE = Path(".labelxl") / "secret"
 
 __all__ = [
     "AUDIENCES",
+    "AUDIENCE_SLIDES",
     "SLIDES",
     "build_deck",
     "build_deck_for_workspace",
@@ -39,6 +40,7 @@ def build_deck(
     lang: str = "en",
     pseudonymise: bool = False,
     audience: str = "management",
+    sources: dict[str, str] | None = None,
 ) -> Path:
     """Write the deck for ``metrics.month`` to ``output`` (atomically); returns its path.
 
@@ -46,7 +48,8 @@ def build_deck(
     ``lang``: a catalogue language (en, zh, …); ``pseudonymise``: show every person by a
     stable pseudonym keyed by ``metrics.settings.pseudonym_secret`` (required then);
     ``audience``: management (counts, no names), business (no people-level slides) or
-    team (names allowed).
+    team (names allowed); ``sources``: sheet name → where it was read (``tracker.xlsx ›
+    Projects``), printed in the speaker notes.
     """
     check_deck_options(lang, audience)
     prs, layouts = open_template(None if template is None else Path(template))
@@ -59,6 +62,7 @@ def build_deck(
         audience=audience,
         people=people,
         narrative=Narrative(lang),
+        sources=dict(sources or {}),
     )
     build_slides(deck)
     set_metadata(

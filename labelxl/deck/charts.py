@@ -38,7 +38,8 @@ AMBER = RGBColor(0xE6, 0xA1, 0x00)
 RED = RGBColor(0xC0, 0x39, 0x2B)
 SERIES = (NAVY, TEAL, ORANGE, BLUE, GREY)
 STATUS = {"good": GREEN, "watch": AMBER, "bad": RED, "none": GREY}
-RAG = {"Red": RED, "Amber": AMBER, "Green": GREEN}
+RAG = {"Red": RED, "Amber": AMBER, "Green": GREEN, "No data": GREY}
+FADED = RGBColor(0xA9, 0xB8, 0xD0)  # a partial period: the same navy, washed out
 FLAG = {"below": RED, "within": GREY, "above": GREEN, "insufficient": LIGHT_GREY}
 
 FONT_PT = 11
@@ -409,3 +410,116 @@ def percent_range(values: Values, pad: float = 0.01) -> tuple[float, float, str]
     lo = max(0.0, math.floor(lo / step + 1e-9) * step)
     hi = min(1.0, math.ceil(hi / step - 1e-9) * step)
     return round(lo, 6), round(hi, 6), "0%" if step >= 0.01 - 1e-12 else "0.0%"
+
+
+def pareto_chart(
+    slide,
+    rect: Rect,
+    categories: Sequence[str],
+    counts: Values,
+    cumulative: Values,
+    *,
+    title: str,
+    count_name: str,
+    cumulative_name: str,
+):
+    """A native combo chart: counts as columns, cumulative share as a line on a 0–100%
+    secondary axis. python-pptx writes single-type charts only, so the line series is moved
+    into its own ``c:lineChart`` with a second (hidden) category axis and a right-hand value
+    axis, which is how PowerPoint itself stores a combo chart."""
+    data = CategoryChartData(number_format="#,##0")
+    data.categories = list(categories)
+    data.add_series(count_name, clean(counts))
+    data.add_series(cumulative_name, clean(cumulative), number_format="0%")
+    chart = _add(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, rect, data)
+    _style(chart, title, legend=True)
+    _value_axis(chart.value_axis, "#,##0", None, 0.0)
+    _category_axis(chart.category_axis)
+    _to_secondary_line(chart)  # after styling: the axis accessors find the primary axes
+    bars, line = chart.plots[0], chart.plots[1]
+    bars.gap_width = 60
+    bars.series[0].format.fill.solid()
+    bars.series[0].format.fill.fore_color.rgb = NAVY
+    bars.series[0].invert_if_negative = False
+    bars.has_data_labels = True
+    bars.data_labels.number_format = "#,##0"
+    bars.data_labels.number_format_is_linked = False
+    bars.data_labels.font.size = Pt(FONT_PT - 1)
+    s = line.series[0]
+    s.smooth = False
+    s.format.line.color.rgb = ORANGE
+    s.format.line.width = Pt(2.25)
+    _marker(s.marker, ORANGE, XL_MARKER_STYLE.CIRCLE, 6)
+    return chart
+
+
+_SECONDARY_CAT, _SECONDARY_VAL = "60000001", "60000002"
+
+
+def _to_secondary_line(chart) -> None:
+    """Move a bar chart's second series into a line plot on a secondary 0–100% axis."""
+    plot_area = chart._chartSpace.find(qn("c:chart")).find(qn("c:plotArea"))
+    bar = plot_area.find(qn("c:barChart"))
+    ser = bar.findall(qn("c:ser"))[1]
+    bar.remove(ser)
+    for tag in ("c:invertIfNegative", "c:shape", "c:pictureOptions"):
+        for el in ser.findall(qn(tag)):
+            ser.remove(el)
+    line = etree.Element(qn("c:lineChart"))
+    etree.SubElement(line, qn("c:grouping"), val="standard")
+    etree.SubElement(line, qn("c:varyColors"), val="0")
+    line.append(ser)
+    etree.SubElement(line, qn("c:marker"), val="1")
+    etree.SubElement(line, qn("c:axId"), val=_SECONDARY_CAT)
+    etree.SubElement(line, qn("c:axId"), val=_SECONDARY_VAL)
+    bar.addnext(line)
+    axes = [el for el in plot_area if el.tag in (qn("c:catAx"), qn("c:valAx"))]
+    cat = etree.Element(qn("c:catAx"))
+    etree.SubElement(cat, qn("c:axId"), val=_SECONDARY_CAT)
+    sc = etree.SubElement(cat, qn("c:scaling"))
+    etree.SubElement(sc, qn("c:orientation"), val="minMax")
+    etree.SubElement(cat, qn("c:delete"), val="1")
+    etree.SubElement(cat, qn("c:axPos"), val="b")
+    etree.SubElement(cat, qn("c:majorTickMark"), val="none")
+    etree.SubElement(cat, qn("c:minorTickMark"), val="none")
+    etree.SubElement(cat, qn("c:tickLblPos"), val="nextTo")
+    etree.SubElement(cat, qn("c:crossAx"), val=_SECONDARY_VAL)
+    etree.SubElement(cat, qn("c:crosses"), val="autoZero")
+    etree.SubElement(cat, qn("c:auto"), val="1")
+    etree.SubElement(cat, qn("c:lblAlgn"), val="ctr")
+    etree.SubElement(cat, qn("c:lblOffset"), val="100")
+    etree.SubElement(cat, qn("c:noMultiLvlLbl"), val="0")
+    val = etree.Element(qn("c:valAx"))
+    etree.SubElement(val, qn("c:axId"), val=_SECONDARY_VAL)
+    sc = etree.SubElement(val, qn("c:scaling"))
+    etree.SubElement(sc, qn("c:orientation"), val="minMax")
+    etree.SubElement(sc, qn("c:max"), val="1")
+    etree.SubElement(sc, qn("c:min"), val="0")
+    etree.SubElement(val, qn("c:delete"), val="0")
+    etree.SubElement(val, qn("c:axPos"), val="r")
+    etree.SubElement(val, qn("c:numFmt"), formatCode="0%", sourceLinked="0")
+    etree.SubElement(val, qn("c:majorTickMark"), val="out")
+    etree.SubElement(val, qn("c:minorTickMark"), val="none")
+    etree.SubElement(val, qn("c:tickLblPos"), val="nextTo")
+    tx = etree.SubElement(val, qn("c:txPr"))
+    etree.SubElement(tx, qn("a:bodyPr"))
+    etree.SubElement(tx, qn("a:lstStyle"))
+    p = etree.SubElement(tx, qn("a:p"))
+    ppr = etree.SubElement(p, qn("a:pPr"))
+    etree.SubElement(ppr, qn("a:defRPr"), sz=str((FONT_PT - 1) * 100))
+    etree.SubElement(p, qn("a:endParaRPr"), lang="en-US")
+    etree.SubElement(val, qn("c:crossAx"), val=_SECONDARY_CAT)
+    etree.SubElement(val, qn("c:crosses"), val="max")
+    etree.SubElement(val, qn("c:crossBetween"), val="between")
+    etree.SubElement(val, qn("c:majorUnit"), val="0.2")
+    axes[-1].addnext(cat)
+    cat.addnext(val)
+
+
+def fade_points(chart, indexes: Sequence[int], colour: RGBColor = FADED) -> None:
+    """Wash out some columns of a one-series column chart (a partial period)."""
+    series = chart.plots[0].series[0]
+    for i in indexes:
+        pt = series.points[i]
+        pt.format.fill.solid()
+        pt.format.fill.fore_color.rgb = colour

@@ -2,6 +2,10 @@
 
 Excel passes one cell as a scalar, a single row or column as a flat list and a block as a
 list of rows; blanks are ``None``, every number is a float and dates are ``datetime``.
+Error cells arrive as their text (``'#N/A'``) because every LX_ argument is registered
+with ``err_to_str=True``; without it xlwings would hand over ``None`` (a silent blank) or,
+for errors its map lacks (``#SPILL!``, ``#CALC!``), the raw COM error code (a huge
+negative int). ``cell_errors`` refuses both before the function runs.
 The helpers here turn those into what the core functions take, raise ``MetricInputError``
 with a short message a cell can show, and turn results (numpy scalars, NaN, frames) back
 into plain cell values. No xlwings import: the macros, the Lite door and tests share it.
@@ -11,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -25,6 +30,27 @@ from labelxl.model.schema import SheetSchema, normalise_header
 F = TypeVar("F", bound=Callable[..., Any])
 
 ERROR_PREFIX = "#LX! "
+# Excel's error values by xlErr code (what COM hands over as VT_ERROR 0x800A0000 + code).
+EXCEL_ERRORS = {
+    2000: "#NULL!",
+    2007: "#DIV/0!",
+    2015: "#VALUE!",
+    2023: "#REF!",
+    2029: "#NAME?",
+    2036: "#NUM!",
+    2042: "#N/A",
+    2043: "#GETTING_DATA",
+    2045: "#SPILL!",
+    2046: "#CONNECT!",
+    2047: "#BLOCKED!",
+    2048: "#UNKNOWN!",
+    2049: "#FIELD!",
+    2050: "#CALC!",
+    2051: "#BUSY!",
+    2222: "#PYTHON!",
+}
+_COM_ERROR_BASE = -2146828288  # 0x800A0000 as a signed 32-bit int
+_ERROR_TEXTS = frozenset(EXCEL_ERRORS.values())
 MAX_ERROR = 100  # characters an error string may take in a cell (readable without widening)
 HEADER_SCAN_ROWS = 20  # a sheet's header row is looked for in this many rows (as the reader)
 
@@ -43,8 +69,47 @@ def excel_error(exc: BaseException) -> str:
     return message if len(message) <= MAX_ERROR else message[: MAX_ERROR - 1] + "…"
 
 
+def error_value(value: Any) -> str | None:
+    """The Excel error a cell holds (``'#N/A'``), from its text or its COM error code."""
+    if isinstance(value, str):
+        key = value.strip().upper()
+        return key if key in _ERROR_TEXTS else None
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        code = int(value) - _COM_ERROR_BASE
+        if 2000 <= code <= 2300:
+            return EXCEL_ERRORS.get(code, f"#ERROR {code}")
+    return None
+
+
+def refuse_error_cells(value: Any, name: str) -> None:
+    """Raise ``MetricInputError`` naming the first error cell of an argument.
+
+    A dropped ``#N/A`` would silently shrink the data (LX_KAPPA over 99 items instead of
+    100 gives another number); the user must see which cell to fix. Cells are counted row
+    by row from 1, as they appear in the range.
+    """
+    if isinstance(value, pd.DataFrame):
+        value = value.to_numpy(dtype=object).tolist()
+    if not _is_sequence(value):
+        err = error_value(value)
+        if err is not None:
+            raise MetricInputError(f"{name} is {err}")
+        return
+    rows = list(value)
+    width = len(rows[0]) if rows and all(_is_sequence(r) for r in rows) else 0
+    for i, v in enumerate(cells(value), start=1):
+        err = error_value(v)
+        if err is not None:
+            where = (
+                f" (row {(i - 1) // width + 1}, column {(i - 1) % width + 1})" if width > 1 else ""
+            )
+            raise MetricInputError(f"{name}: cell {i}{where} is {err}")
+
+
 def cell_errors(f: F) -> F:
     """Run ``f``; on any exception return ``excel_error`` text instead of a traceback.
+
+    Error cells in any argument are refused first (``#LX! rater1: cell 4 is #N/A``).
 
     The expected errors (bad arguments) are LabelxlError/ValueError/TypeError; anything
     else is a bug, logged with its traceback but still shown as one short string, because
@@ -52,9 +117,13 @@ def cell_errors(f: F) -> F:
     signature and docstring, which xlwings reads to register the function.
     """
 
+    names = list(inspect.signature(f).parameters)
+
     @functools.wraps(f)
     def wrapper(*args: Any) -> Any:
         try:
+            for name, value in zip(names, args, strict=False):
+                refuse_error_cells(value, name)
             return f(*args)
         except (LabelxlError, ValueError, TypeError, ArithmeticError) as exc:
             return excel_error(exc)

@@ -1,16 +1,19 @@
-"""Set up Excel for labelxl (``labelxl excel install``) and check the setup (``labelxl doctor``).
+"""Set up Excel for labelxl (``labelxl excel install``); the facts of this computer (``Machine``).
 
 Install does what ``xlwings addin install`` does (through xlwings' own CLI function) and
 then writes the user config (``~/.xlwings/xlwings.conf``; on macOS the sandboxed
 ``~/Library/Containers/com.microsoft.Excel/Data/xlwings.conf``) so that Excel finds this
-Python and imports ``labelxl.excel.udfs``. Doctor returns a list of checks (values); the
-CLI prints them. Everything machine-specific (platform, paths, environment, versions) is
-passed in through ``Machine`` so the tests run anywhere.
+Python, the way ``xlwings config create`` does: in a conda environment on Windows the
+``CONDA PATH`` / ``CONDA ENV`` keys instead of the interpreter (so ``conda activate`` runs
+and numpy/scipy find their DLLs). It never touches ``UDF MODULES``: that setting is global
+to every xlwings workbook of the user, and the ready workbooks carry it on their own
+``xlwings.conf`` sheet. Everything machine-specific (platform, paths, environment,
+registry, versions) is passed in through ``Machine`` so the tests run anywhere;
+``labelxl.excel.doctor`` checks the result.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 import sys
@@ -20,8 +23,10 @@ from pathlib import Path
 
 from labelxl.errors import LabelxlError
 
+RegistryReader = Callable[[str, str, str], object]  # (hive, key, value name) → value or None
+ZoneReader = Callable[[Path], "str | None"]  # a file's Zone.Identifier stream, or None
+
 UDF_MODULE = "labelxl.excel.udfs"
-MIN_PYTHON = (3, 10)
 ONEDRIVE_VARS = ("OneDriveCommercial", "OneDriveConsumer", "OneDrive")
 
 
@@ -39,6 +44,9 @@ class Machine:
     env: Mapping[str, str] = field(default_factory=dict)
     python: tuple[int, int] = (3, 10)
     xlwings_version: str | None = None
+    registry: RegistryReader = field(default=lambda hive, key, name: None, compare=False)
+    zone: ZoneReader = field(default=lambda path: None, compare=False)
+    excel_app: Path | None = None  # macOS: where Excel.app is looked for
 
     @classmethod
     def current(cls) -> Machine:
@@ -48,6 +56,7 @@ class Machine:
             version: str | None = xlwings.__version__
         except ImportError:
             version = None
+        windows = sys.platform.startswith("win")
         return cls(
             sys.platform,
             sys.executable,
@@ -55,7 +64,28 @@ class Machine:
             dict(os.environ),
             sys.version_info[:2],
             version,
+            registry=read_registry if windows else (lambda hive, key, name: None),
+            zone=read_zone if windows else (lambda path: None),
         )
+
+    @property
+    def excel(self) -> bool:
+        """Whether desktop Excel is installed (registry on Windows, the app on macOS)."""
+        if self.windows:
+            return self.registry("HKCR", r"Excel.Application\CurVer", "") is not None
+        if self.mac:
+            return (self.excel_app or Path("/Applications/Microsoft Excel.app")).is_dir()
+        return False
+
+    @property
+    def conda(self) -> tuple[str, str] | None:
+        """(CONDA PATH, CONDA ENV) of the active conda environment, as ``xlwings config``."""
+        env, exe = self.env.get("CONDA_DEFAULT_ENV"), self.env.get("CONDA_EXE")
+        if not (env and exe):
+            return None
+        sep = "\\" if "\\" in exe else "/"
+        # xlwings.cli.get_conda_settings: the path without the trailing \Scripts\conda.exe
+        return sep.join(exe.split(sep)[:-2]), env
 
     @property
     def windows(self) -> bool:
@@ -135,8 +165,8 @@ def read_config(path: Path) -> dict[str, str]:
     return config
 
 
-def write_config(path: Path, updates: Mapping[str, str]) -> None:
-    """Set keys in xlwings.conf, keeping every other line (same format as xlwings' CLI)."""
+def write_config(path: Path, updates: Mapping[str, str | None]) -> None:
+    """Set (or, with None, remove) keys in xlwings.conf, keeping every other line."""
     keys = {k.upper() for k in updates}
     kept: list[str] = []
     if path.is_file():
@@ -145,6 +175,8 @@ def write_config(path: Path, updates: Mapping[str, str]) -> None:
             if line.strip() and not (first and first[0].strip().upper() in keys):
                 kept.append(line)
     for key, value in updates.items():
+        if value is None:  # a key to remove
+            continue
         if '"' in value:
             raise LabelxlError(f"a path with a double quote cannot go into xlwings.conf: {value}")
         kept.append(f'"{key.upper()}","{value}"')
@@ -152,9 +184,34 @@ def write_config(path: Path, updates: Mapping[str, str]) -> None:
     path.write_text("\n".join(kept) + "\n", encoding="utf-8")
 
 
-def merged_udf_modules(current: str) -> str:
-    parts = [p for p in (s.strip() for s in current.split(";")) if p]
-    return ";".join(parts if UDF_MODULE in parts else [*parts, UDF_MODULE])
+def without_our_udfs(current: str) -> str:
+    """``UDF MODULES`` minus labelxl's module (an older labelxl install put it there)."""
+    return ";".join(p for p in (s.strip() for s in current.split(";")) if p and p != UDF_MODULE)
+
+
+def read_registry(hive: str, key: str, name: str) -> object:
+    """A registry value on Windows (``winreg``), or None when the key or value is absent."""
+    import winreg  # type: ignore[import-not-found,unused-ignore]  # Windows only
+
+    root = {
+        "HKCU": winreg.HKEY_CURRENT_USER,  # type: ignore[attr-defined,unused-ignore]
+        "HKLM": winreg.HKEY_LOCAL_MACHINE,  # type: ignore[attr-defined,unused-ignore]
+        "HKCR": winreg.HKEY_CLASSES_ROOT,  # type: ignore[attr-defined,unused-ignore]
+    }[hive]
+    try:
+        with winreg.OpenKey(root, key) as handle:  # type: ignore[attr-defined,unused-ignore]
+            return winreg.QueryValueEx(handle, name)[0]  # type: ignore[attr-defined,unused-ignore]
+    except OSError:
+        return None
+
+
+def read_zone(path: Path) -> str | None:
+    """The ``Zone.Identifier`` alternate data stream Windows adds to downloaded files."""
+    try:
+        with open(f"{path}:Zone.Identifier", encoding="utf-8", errors="replace") as stream:
+            return stream.read()
+    except OSError:
+        return None
 
 
 # --------------------------------------------------------------------------- install
@@ -173,11 +230,14 @@ def install(
     machine: Machine | None = None,
     addin_installer: Callable[[], None] | None = xlwings_addin_install,
 ) -> list[str]:
-    """Install the xlwings add-in and point the user config at this Python and our UDFs.
+    """Install the xlwings add-in and point the user config at this Python.
 
     Returns what was done, one line each. Raises ``UnsupportedPlatformError`` off
     Windows/macOS. ``addin_installer=None`` skips the add-in (the ready workbooks carry
-    their own VBA and do not need it).
+    their own VBA and do not need it). In a conda environment on Windows it writes
+    ``CONDA PATH``/``CONDA ENV`` and removes ``INTERPRETER_WIN``, as ``xlwings config
+    create`` does. ``UDF MODULES`` is left alone, except that labelxl's own module is taken
+    out of it if an older labelxl put it there.
     """
     m = machine or Machine.current()
     if not (m.windows or m.mac):
@@ -189,208 +249,19 @@ def install(
     if addin_installer is not None:
         addin_installer()
         done.append("installed the xlwings add-in (xlwings addin install)")
-    current = read_config(m.config_file).get("UDF MODULES", "")
-    write_config(
-        m.config_file, {m.interpreter_key: m.executable, "UDF MODULES": merged_udf_modules(current)}
-    )
-    done.append(
-        f"wrote {m.config_file}: {m.interpreter_key} = {m.executable}, "
-        f"UDF Modules includes {UDF_MODULE}"
-    )
-    return done
-
-
-# --------------------------------------------------------------------------- doctor
-
-
-def _store_python(executable: str) -> bool:
-    low = executable.replace("/", "\\").lower()
-    return "\\windowsapps\\" in low or "pythonsoftwarefoundation.python" in low
-
-
-def _onedrive_roots(env: Mapping[str, str]) -> dict[str, Path]:
-    return {var: Path(env[var]) for var in ONEDRIVE_VARS if env.get(var)}
-
-
-def doctor(
-    machine: Machine | None = None,
-    *,
-    folder: Path | None = None,
-    workbooks: list[Path] | None = None,
-    importer: Callable[[str], object] = importlib.import_module,
-) -> list[Check]:
-    """Check what makes Excel + labelxl work; every failed check says how to fix it."""
-    from labelxl.excel.vba import VbaError, project_of, xlwings_version
-
-    m = machine or Machine.current()
-    checks: list[Check] = []
-    desktop = m.windows or m.mac
-    checks.append(
-        Check(
-            "platform",
-            desktop,
-            f"{m.platform}: "
-            + (
-                "desktop Excel is supported"
-                if desktop
-                else "no desktop Excel here (the CLI and xlwings Lite still work)"
-            ),
-            "" if desktop else "Run labelxl in a terminal, or use xlwings Lite (lite/README.md).",
-        )
-    )
-    py_ok = m.python >= MIN_PYTHON
-    checks.append(
-        Check(
-            "python",
-            py_ok,
-            f"Python {m.python[0]}.{m.python[1]} at {m.executable}",
-            "" if py_ok else "Install Python 3.10 or newer from python.org.",
-        )
-    )
-    if m.windows:
-        store = _store_python(m.executable)
-        checks.append(
-            Check(
-                "store-python",
-                not store,
-                "Microsoft Store Python: Excel cannot start it reliably"
-                if store
-                else "not the Microsoft Store Python",
-                "Install Python from python.org, then run labelxl excel install with it."
-                if store
-                else "",
-            )
-        )
-    if m.xlwings_version is None:
-        checks.append(
-            Check(
-                "xlwings",
-                False,
-                "the xlwings package is not installed",
-                'pip install "labelxl[excel]"',
-            )
-        )
+    config = read_config(m.config_file)
+    updates: dict[str, str | None]
+    conda = m.conda if m.windows else None
+    if conda is not None:
+        updates = {"CONDA PATH": conda[0], "CONDA ENV": conda[1], m.interpreter_key: None}
+        said = f"CONDA PATH = {conda[0]}, CONDA ENV = {conda[1]} (conda activate runs first)"
     else:
-        checks.append(Check("xlwings", True, f"xlwings {m.xlwings_version} is installed"))
-    if desktop:
-        addin = m.addin_file
-        if not addin.is_file():
-            checks.append(
-                Check(
-                    "addin",
-                    True,
-                    "xlwings add-in not installed (the ready workbooks do not need it)",
-                )
-            )
-        else:
-            try:
-                found = xlwings_version(project_of(addin))
-            except (OSError, ValueError, VbaError):
-                found = None
-            same = found is not None and found == m.xlwings_version
-            checks.append(
-                Check(
-                    "addin",
-                    same,
-                    f"add-in {found or 'of unknown version'} vs package {m.xlwings_version}",
-                    "" if same else "Run labelxl excel install to copy the matching add-in.",
-                )
-            )
-    for book in workbooks or []:
-        try:
-            found = xlwings_version(project_of(book))
-        except (OSError, ValueError, VbaError) as exc:
-            checks.append(
-                Check(
-                    f"workbook {book.name}",
-                    False,
-                    f"cannot read its macros: {exc}",
-                    "Use a ready workbook from labelxl's workbooks/ folder.",
-                )
-            )
-            continue
-        same = found == m.xlwings_version
-        checks.append(
-            Check(
-                f"workbook {book.name}",
-                same,
-                f"its xlwings VBA is {found}, the package is {m.xlwings_version}",
-                ""
-                if same
-                else f'pip install "xlwings=={found}" (its VBA loads that exact version), '
-                "or regenerate: python -m labelxl.excel.ready",
-            )
-        )
-    if m.mac and m.xlwings_version:
-        script = m.applescript_file(m.xlwings_version)
-        checks.append(
-            Check(
-                "runpython",
-                script.is_file(),
-                f"RunPython helper {script.name}",
-                "" if script.is_file() else "Run: xlwings runpython install",
-            )
-        )
-    if desktop:
-        config = read_config(m.config_file)
-        interpreter = config.get(m.interpreter_key, "")
-        good = bool(interpreter) and Path(interpreter).is_file()
-        checks.append(
-            Check(
-                "config-interpreter",
-                good,
-                f"{m.interpreter_key} = {interpreter or '(not set)'} in {m.config_file}",
-                "" if good else "Run labelxl excel install with the Python that has labelxl.",
-            )
-        )
-        modules = [p.strip() for p in config.get("UDF MODULES", "").split(";")]
-        has = UDF_MODULE in modules
-        checks.append(
-            Check(
-                "config-udf-modules",
-                has or not m.windows,
-                f"UDF Modules {'includes' if has else 'lacks'} {UDF_MODULE}",
-                "" if has or not m.windows else "Run labelxl excel install.",
-            )
-        )
-    target = folder or None
-    if target is not None:
-        roots = _onedrive_roots(m.env)
-        inside = [var for var, root in roots.items() if _is_under(target, root)]
-        if inside:
-            key = "ONEDRIVE_COMMERCIAL" if "Commercial" in inside[0] else "ONEDRIVE_CONSUMER"
-            key += "_MAC" if m.mac else "_WIN"
-            config = read_config(m.config_file)
-            ok = bool(config.get(key))
-            checks.append(
-                Check(
-                    "onedrive",
-                    ok,
-                    f"{target} is inside OneDrive ({inside[0]})",
-                    ""
-                    if ok
-                    else f'Add "{key}","{roots[inside[0]]}" to {m.config_file} so Excel '
-                    "paths (URLs) map to local files.",
-                )
-            )
-    try:
-        importer(UDF_MODULE)
-        checks.append(Check("udfs-import", True, f"{UDF_MODULE} imports"))
-    except Exception as exc:
-        checks.append(
-            Check(
-                "udfs-import",
-                False,
-                f"{UDF_MODULE} fails to import: {exc}",
-                'pip install --upgrade "labelxl[excel]"',
-            )
-        )
-    return checks
-
-
-def _is_under(path: Path, root: Path) -> bool:
-    try:
-        Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
-    except ValueError:
-        return False
-    return True
+        updates = {m.interpreter_key: m.executable}
+        said = f"{m.interpreter_key} = {m.executable}"
+    if UDF_MODULE in config.get("UDF MODULES", ""):
+        rest = without_our_udfs(config["UDF MODULES"])
+        updates["UDF MODULES"] = rest or None
+        said += f"; removed {UDF_MODULE} from UDF MODULES (the ready workbooks carry it)"
+    write_config(m.config_file, updates)
+    done.append(f"wrote {m.config_file}: {said}")
+    return done

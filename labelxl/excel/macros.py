@@ -39,6 +39,8 @@ log = logging.getLogger("labelxl.excel")
 
 ISSUES_SHEET = OUTPUT_PREFIX + "Issues"
 HIGHLIGHTS_SHEET = OUTPUT_PREFIX + "Highlights"
+SELFTEST_SHEET = OUTPUT_PREFIX + "Selftest"  # present only in labelxl excel selftest's copy
+MESSAGE_CELL = "Z1"  # where alert() writes on that sheet
 FILL = {"error": "#FFC7CE", "warning": "#FFEB9C"}  # Excel's own "bad" and "neutral" fills
 MAX_HIGHLIGHTS = 500  # coloured cells per run: each costs two COM calls; all are listed anyway
 ISSUE_COLUMNS = ("severity", "code", "cell", "message", "value", "workbook")
@@ -79,7 +81,10 @@ def deck() -> None:
 def _run(what: str, action: Callable[[Any], object]) -> None:
     import xlwings as xw
 
-    book = xw.Book.caller()
+    from labelxl.excel.com import retry_busy
+
+    # Excel may still be busy with the click when Python calls back: retry, bounded.
+    book = retry_busy(xw.Book.caller, "connecting to the workbook")
     try:
         with status(book.app, f"labelxl: {what}…"):
             action(book)
@@ -90,8 +95,12 @@ def _run(what: str, action: Callable[[Any], object]) -> None:
 
 def user_message(exc: BaseException) -> str:
     """One sentence for a message box: our own errors as they are, others with a hint."""
+    from labelxl.excel.com import busy_message, is_busy
+
     if isinstance(exc, LabelxlError):
         return str(exc)
+    if is_busy(exc):
+        return busy_message("labelxl was writing to the workbook")
     detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return (
         f"labelxl could not finish ({type(exc).__name__}: {detail[:150]}). "
@@ -100,6 +109,15 @@ def user_message(exc: BaseException) -> str:
 
 
 def alert(book: Any, message: str) -> None:
+    """A message box; during ``labelxl excel selftest`` the message goes to its sheet instead.
+
+    A modal box would stop the self-test until someone clicks OK, so when the workbook has
+    the ``LX Selftest`` sheet the message is written to its ``MESSAGE_CELL``.
+    """
+    selftest = _sheet(book, SELFTEST_SHEET)
+    if selftest is not None:
+        selftest.range(MESSAGE_CELL).value = message
+        return
     try:
         book.app.alert(message, title="labelxl", mode="critical")
     except Exception:  # no message box (e.g. Excel busy): the status bar is the last resort
@@ -139,7 +157,8 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
         if sheet is None:
             continue
         used = sheet.used_range
-        values = used.options(ndim=2).value or []
+        # err_to_str: an error cell reaches validation as '#N/A', not as a blank
+        values = used.options(ndim=2, err_to_str=True).value or []
         raw, header_row, numbers = raw_block(values, schema, used.row)
         from labelxl.io.reader import typed_sheet
 
@@ -168,7 +187,8 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
         sheets=sheets,
         findings=findings,
         root=str(folder or ""),
-        workbooks=[book.name],
+        # the LX Log hashes the listed files: only a book saved in its folder is one
+        workbooks=[book.name] if folder is not None and (folder / book.name).is_file() else [],
         today=today or dt.date.today(),
     )
     if "Settings" in sheets:
@@ -423,6 +443,26 @@ def _table(sheet: Any, name: str, rng: Any) -> None:
     tables.add(source=rng, name=name)
 
 
+def target_of(book: Any, ws: Workspace) -> Any:
+    """Where the LX sheets go, by ``labelxl refresh``'s rule (the workbook holding Projects).
+
+    Returns the open book itself, another book open in the same Excel, or the Path of a
+    workbook that is not open (written on disk like ``labelxl refresh``). A book with no
+    local folder (OneDrive URL, never saved) receives them itself.
+    """
+    from labelxl.pipeline import target_workbook
+
+    if local_folder(book) is None:
+        return book
+    target = target_workbook(ws)
+    if target.name.lower() == str(book.name).lower():
+        return book
+    for other in book.app.books:
+        if str(other.name).lower() == target.name.lower():
+            return other
+    return target
+
+
 def refresh_book(
     book: Any,
     *,
@@ -431,9 +471,26 @@ def refresh_book(
     today: dt.date | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> list[str]:
-    """Recompute the metrics from the open workbook, rewrite its LX sheets, return their names."""
+    """Recompute the metrics from the open workbook and rewrite the LX sheets; return names.
+
+    The sheets go where ``labelxl refresh`` puts them (``target_of``): into this book, into
+    the tracker if it is open too, or into the tracker's file on disk through the same
+    ``Pipeline.write`` (then a message says where they went).
+    """
     say = progress or (lambda _m: None)
     ws = read_book(book, today=today)
+    destination = target_of(book, ws) if outputs is None else book
+    if isinstance(destination, Path):
+        from labelxl.pipeline import Pipeline
+
+        say(f"writing the LX sheets into {destination.name}")
+        result = Pipeline(ws, month=month).write()
+        alert(
+            book,
+            f"The LX sheets were written into {destination.name}, the workbook holding "
+            "Projects (as labelxl refresh does). Open it to see them.",
+        )
+        return list(result.sheets)
     say("computing metrics")
     built = (outputs or default_outputs)(ws, month)
     sheets = (
@@ -444,7 +501,7 @@ def refresh_book(
     written = []
     for out in sheets:
         say(f"writing {out.name}")
-        write_frame(book, out.name, out.frame, out.formats, out.links)
+        write_frame(destination, out.name, out.frame, out.formats, out.links)
         written.append(out.name)
     return written
 
@@ -513,6 +570,6 @@ def deck_book(
     path = (builder or default_deck)(source, output)
     if note:
         alert(book, note)
-    if opener is not None:
-        opener(path)
+    if opener is not None and _sheet(book, SELFTEST_SHEET) is None:  # the self-test checks
+        opener(path)  # the file; PowerPoint opening on its own would stop it
     return path

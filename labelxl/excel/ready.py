@@ -17,9 +17,13 @@ Regenerate with ``python -m labelxl.excel.ready [folder]`` (default: the checkou
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
+import math
 import os
+import re
 import sys
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,17 +32,22 @@ from typing import Any
 import pandas as pd
 
 from labelxl.errors import TemplateError
-from labelxl.excel.vba import procedures, project_of
+from labelxl.excel.vba import VbaError, procedures, project_of, xlwings_version
 from labelxl.io.safewrite import write_new_file
 from labelxl.model.schema import SHEETS, WORKBOOKS
 
 START_SHEET = "Start"
+WRAP_CHARS = 95  # characters per line of the Start sheet's 90-wide text column
 CONF_SHEET = "xlwings.conf"
 MACROS_MODULE = "labelxl.excel.macros"
 UDF_MODULE = "labelxl.excel.udfs"
 IMPORT_UDFS_MACRO = "ImportPythonUDFs"  # a Sub of the standalone xlwings VBA module
 DEMO_END = dt.date(2025, 12, 31)  # fixed, so regenerating the demo gives the same data
 DEMO_PEOPLE, DEMO_MONTHS = 20, 2
+# xlwings versions whose VBA the ready workbooks were tested with; pyproject's [excel]
+# extra pins the same range (tests/excel/test_ready.py keeps the two equal).
+TESTED_XLWINGS = ">=0.33,<0.38"
+_FMLA_MACRO = re.compile(r"<x:FmlaMacro>(.*?)</x:FmlaMacro>", re.S)
 
 
 @dataclass(frozen=True)
@@ -103,6 +112,32 @@ def standalone_vba() -> bytes:
     return project_of(source)
 
 
+def workbook_version(path: str | os.PathLike[str]) -> str | None:
+    """The xlwings version of a workbook's embedded VBA (``XLWINGS_VERSION``), or None."""
+    try:
+        return xlwings_version(project_of(Path(path)))
+    except (OSError, zipfile.BadZipFile, VbaError):
+        return None
+
+
+def tested(version: str | None) -> bool:
+    """Whether an xlwings version is in the range the ready workbooks are tested with."""
+    from packaging.specifiers import SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return version is not None and Version(version) in SpecifierSet(TESTED_XLWINGS)
+    except InvalidVersion:
+        return False
+
+
+def button_macros(path: str | os.PathLike[str]) -> list[str]:
+    """Every form button's macro as stored in the file (``[0]!'RunPython "…"'``, ``[0]!LX_…``)."""
+    with zipfile.ZipFile(path) as zf:
+        vml = [zf.read(n).decode("utf-8") for n in zf.namelist() if n.endswith(".vml")]
+    return [html.unescape(m).strip() for v in vml for m in _FMLA_MACRO.findall(v)]
+
+
 def check_project(project: bytes) -> None:
     """Refuse a VBA project that lacks the procedures the buttons call."""
     names = {p.name.lower() for p in procedures(project) if p.public}
@@ -128,12 +163,13 @@ def build_ready_workbook(
         raise TemplateError(f"a macro-enabled workbook must end in .xlsm (got {target.name})")
     project = project if project is not None else standalone_vba()
     check_project(project)
+    version = xlwings_version(project) or "unknown"
 
     def write(tmp: Path) -> None:
         book = templates._Book(tmp, title)
         book.wb.add_vba_project(io.BytesIO(project), is_stream=True)
         book.wb.set_vba_name("ThisWorkbook")  # the project's workbook module is ThisWorkbook
-        _start_sheet(book.wb, title, [n for n in SHEETS if n in sheets])
+        _start_sheet(book.wb, title, [n for n in SHEETS if n in sheets], version, target.name)
         for name in SHEETS:
             if name in sheets:
                 frame = sheets[name]
@@ -146,7 +182,9 @@ def build_ready_workbook(
     return write_new_file(target, write)
 
 
-def _start_sheet(wb: Any, title: str, sheet_names: Sequence[str]) -> None:
+def _start_sheet(
+    wb: Any, title: str, sheet_names: Sequence[str], version: str, filename: str
+) -> None:
     ws = wb.add_worksheet(START_SHEET)
     ws.activate()
     ws.set_column(0, 0, 3)
@@ -172,14 +210,24 @@ def _start_sheet(wb: Any, title: str, sheet_names: Sequence[str]) -> None:
     steps = (
         "1. Install Python 3.10+ from python.org (not the Microsoft Store).",
         '2. In a terminal: pip install "labelxl[excel]"   then   labelxl excel install',
-        "3. Run labelxl doctor and fix anything it reports.",
-        "4. Open this workbook and click Enable Content (macros) when Excel asks.",
+        "3. Best: make your own copies with   labelxl excel ready FOLDER   — files made on "
+        "your computer are never blocked and their macros match your xlwings "
+        f"(this one was built with xlwings {version}).",
+        "4. Downloaded this file (e-mail, Teams, browser)? Windows blocks its macros: a red "
+        "bar says 'Microsoft has blocked macros from running' and there is no Enable "
+        "Content button. Close the workbook, right-click the file › Properties › tick "
+        "Unblock › OK (or in PowerShell: Unblock-File -Path .\\" + filename + "), open it again.",
+        "5. When the yellow bar asks, click Enable Content. Then run labelxl doctor FOLDER "
+        "and fix anything it reports.",
         "macOS: step 2 also runs 'xlwings runpython install'; LX_ cell functions need "
         "Windows (use the buttons, the labelxl command line or xlwings Lite instead).",
-        "Nothing works? See docs/excel.md (Troubleshooting) or run labelxl doctor.",
+        "Nothing works? See docs/excel.md (Troubleshooting), run labelxl doctor FOLDER, or "
+        "labelxl excel selftest on a computer with Excel.",
     )
     for step in steps:
         row += 1
+        # wrapped text does not grow its row by itself in every reader: size it here
+        ws.set_row(row, 15 * max(1, math.ceil(len(step) / WRAP_CHARS)))
         ws.write_string(row, 2, step, wrap)
     row += 2
     ws.write_string(row, 1, "Cell functions", bold)

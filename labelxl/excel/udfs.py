@@ -61,9 +61,13 @@ __all__ = [
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("successes", doc="Number of successes (e.g. correct audits), or a column of them.")
-@xw.arg("n", doc="Number of trials (e.g. audited items), same shape as successes.")
-@xw.arg("confidence", doc="Confidence level between 0 and 1. Default 0.95.")
+@xw.arg(
+    "successes",
+    err_to_str=True,
+    doc="Number of successes (e.g. correct audits), or a column of them.",
+)
+@xw.arg("n", err_to_str=True, doc="Number of trials (e.g. audited items), same shape as successes.")
+@xw.arg("confidence", err_to_str=True, doc="Confidence level between 0 and 1. Default 0.95.")
 @cell_errors
 def LX_WILSON(successes, n, confidence=None):
     """Wilson score interval for successes/n: spills low and high (one row per pair)."""
@@ -73,8 +77,8 @@ def LX_WILSON(successes, n, confidence=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("correct", doc="Correct audits: a number or a range (summed).")
-@xw.arg("audited", doc="Audited items: a number or a range (summed).")
+@xw.arg("correct", err_to_str=True, doc="Correct audits: a number or a range (summed).")
+@xw.arg("audited", err_to_str=True, doc="Audited items: a number or a range (summed).")
 @cell_errors
 def LX_ACCURACY(correct, audited):
     """Accuracy = correct / audited (ranges are summed first)."""
@@ -87,9 +91,17 @@ def LX_ACCURACY(correct, audited):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("rater1", doc="Labels of the first rater, one item per cell. Blanks are skipped.")
-@xw.arg("rater2", doc="Labels of the second rater for the same items, same size.")
-@xw.arg("weights", doc='Optional: "none" (default), "linear" or "quadratic" for ordered labels.')
+@xw.arg(
+    "rater1",
+    err_to_str=True,
+    doc="Labels of the first rater, one item per cell. Blanks are skipped.",
+)
+@xw.arg("rater2", err_to_str=True, doc="Labels of the second rater for the same items, same size.")
+@xw.arg(
+    "weights",
+    err_to_str=True,
+    doc='Optional: "none" (default), "linear" or "quadratic" for ordered labels.',
+)
 @cell_errors
 def LX_KAPPA(rater1, rater2, weights=None):
     """Cohen's kappa between two raters (optionally weighted for ordered labels)."""
@@ -100,7 +112,12 @@ def LX_KAPPA(rater1, rater2, weights=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("counts", ndim=2, doc="Items × categories: how many raters chose each category.")
+@xw.arg(
+    "counts",
+    ndim=2,
+    err_to_str=True,
+    doc="Items × categories: how many raters chose each category.",
+)
 @cell_errors
 def LX_FLEISS(counts):
     """Fleiss' kappa from a table of counts (rows items, columns categories)."""
@@ -108,8 +125,15 @@ def LX_FLEISS(counts):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("ratings", ndim=2, doc="Items × raters: each row one item, each column one rater.")
-@xw.arg("level", doc='Optional: "nominal" (default), "ordinal", "interval" or "ratio".')
+@xw.arg(
+    "ratings",
+    ndim=2,
+    err_to_str=True,
+    doc="Items × raters: each row one item, each column one rater.",
+)
+@xw.arg(
+    "level", err_to_str=True, doc='Optional: "nominal" (default), "ordinal", "interval" or "ratio".'
+)
 @cell_errors
 def LX_ALPHA(ratings, level=None):
     """Krippendorff's alpha; rows are items, columns raters, blanks are missing ratings."""
@@ -121,8 +145,12 @@ def LX_ALPHA(ratings, level=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("rater1", doc="Labels of the first rater, one item per cell. Blanks are skipped.")
-@xw.arg("rater2", doc="Labels of the second rater for the same items, same size.")
+@xw.arg(
+    "rater1",
+    err_to_str=True,
+    doc="Labels of the first rater, one item per cell. Blanks are skipped.",
+)
+@xw.arg("rater2", err_to_str=True, doc="Labels of the second rater for the same items, same size.")
 @cell_errors
 def LX_AC1(rater1, rater2):
     """Gwet's AC1 agreement between two raters (stable when one label dominates)."""
@@ -132,10 +160,18 @@ def LX_AC1(rater1, rater2):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("margin", doc="Margin of error wanted, e.g. 0.03 for ±3 points.")
-@xw.arg("confidence", doc="Confidence level. Default 0.95.")
-@xw.arg("p", doc="Expected accuracy or error rate. Default 0.5 (the safe, largest size).")
-@xw.arg("population", doc="Optional: items in the population (finite-population correction).")
+@xw.arg("margin", err_to_str=True, doc="Margin of error wanted, e.g. 0.03 for ±3 points.")
+@xw.arg("confidence", err_to_str=True, doc="Confidence level. Default 0.95.")
+@xw.arg(
+    "p",
+    err_to_str=True,
+    doc="Expected accuracy or error rate. Default 0.5 (the safe, largest size).",
+)
+@xw.arg(
+    "population",
+    err_to_str=True,
+    doc="Optional: items in the population (finite-population correction).",
+)
 @cell_errors
 def LX_SAMPLE_SIZE(margin, confidence=None, p=None, population=None):
     """Audit sample size for a margin of error (Cochran, finite-population corrected)."""
@@ -151,9 +187,13 @@ def LX_SAMPLE_SIZE(margin, confidence=None, p=None, population=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("lot_size", doc="Items in the lot (e.g. a vendor's weekly delivery).")
-@xw.arg("aql", doc="Acceptable quality limit in percent, a Z1.4 value such as 1, 2.5, 4.")
-@xw.arg("level", doc='Optional inspection level "I", "II" (default) or "III".')
+@xw.arg("lot_size", err_to_str=True, doc="Items in the lot (e.g. a vendor's weekly delivery).")
+@xw.arg(
+    "aql",
+    err_to_str=True,
+    doc="Acceptable quality limit in percent, a Z1.4 value such as 1, 2.5, 4.",
+)
+@xw.arg("level", err_to_str=True, doc='Optional inspection level "I", "II" (default) or "III".')
 @cell_errors
 def LX_Z14(lot_size, aql, level=None):
     """ANSI/ASQ Z1.4 single sampling plan: spills code letter, sample size, Ac, Re."""
@@ -163,11 +203,15 @@ def LX_Z14(lot_size, aql, level=None):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("arrival_rate", doc="Items arriving per interval (default per hour).")
-@xw.arg("aht_seconds", doc="Average handle time per item, in seconds.")
-@xw.arg("target_sl", doc="Service-level target, e.g. 0.8 for 80%.")
-@xw.arg("answer_seconds", doc="Within how many seconds, e.g. 60.")
-@xw.arg("interval_seconds", doc="Optional: length of the interval in seconds. Default 3600.")
+@xw.arg("arrival_rate", err_to_str=True, doc="Items arriving per interval (default per hour).")
+@xw.arg("aht_seconds", err_to_str=True, doc="Average handle time per item, in seconds.")
+@xw.arg("target_sl", err_to_str=True, doc="Service-level target, e.g. 0.8 for 80%.")
+@xw.arg("answer_seconds", err_to_str=True, doc="Within how many seconds, e.g. 60.")
+@xw.arg(
+    "interval_seconds",
+    err_to_str=True,
+    doc="Optional: length of the interval in seconds. Default 3600.",
+)
 @cell_errors
 def LX_ERLANG_AGENTS(arrival_rate, aht_seconds, target_sl, answer_seconds, interval_seconds=None):
     """Agents needed on a real-time queue for a service level (Erlang C)."""
@@ -181,11 +225,17 @@ def LX_ERLANG_AGENTS(arrival_rate, aht_seconds, target_sl, answer_seconds, inter
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("volume", doc="Items to label in the period.")
-@xw.arg("aht_seconds", doc="Average handle time per item, in seconds.")
-@xw.arg("hours_per_fte", doc="Paid hours of one full-time person in the same period.")
-@xw.arg("shrinkage", doc="Share of paid time not available (leave, training…), e.g. 0.3.")
-@xw.arg("occupancy", doc="Share of available time spent labeling, e.g. 0.85.")
+@xw.arg("volume", err_to_str=True, doc="Items to label in the period.")
+@xw.arg("aht_seconds", err_to_str=True, doc="Average handle time per item, in seconds.")
+@xw.arg(
+    "hours_per_fte", err_to_str=True, doc="Paid hours of one full-time person in the same period."
+)
+@xw.arg(
+    "shrinkage",
+    err_to_str=True,
+    doc="Share of paid time not available (leave, training…), e.g. 0.3.",
+)
+@xw.arg("occupancy", err_to_str=True, doc="Share of available time spent labeling, e.g. 0.85.")
 @cell_errors
 def LX_FTE(volume, aht_seconds, hours_per_fte, shrinkage, occupancy):
     """FTE for batch work = volume × AHT / (hours per FTE × (1 − shrinkage) × occupancy)."""
@@ -199,8 +249,10 @@ def LX_FTE(volume, aht_seconds, hours_per_fte, shrinkage, occupancy):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("handle_minutes", doc="Handle time in minutes (a column of Production rows).")
-@xw.arg("items", doc="Items done, same rows as handle_minutes.")
+@xw.arg(
+    "handle_minutes", err_to_str=True, doc="Handle time in minutes (a column of Production rows)."
+)
+@xw.arg("items", err_to_str=True, doc="Items done, same rows as handle_minutes.")
 @cell_errors
 def LX_AHT(handle_minutes, items):
     """Average handle time in seconds per item = total handle minutes × 60 / total items."""
@@ -209,8 +261,8 @@ def LX_AHT(handle_minutes, items):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("items", doc="Items done (a column of rows).")
-@xw.arg("hours", doc="Productive hours, same rows as items.")
+@xw.arg("items", err_to_str=True, doc="Items done (a column of rows).")
+@xw.arg("hours", err_to_str=True, doc="Productive hours, same rows as items.")
 @cell_errors
 def LX_THROUGHPUT(items, hours):
     """Throughput = total items / total productive hours."""
@@ -219,9 +271,11 @@ def LX_THROUGHPUT(items, hours):
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("defects", doc="Errors found per sample (e.g. per week).")
-@xw.arg("sizes", doc="Items audited per sample, same rows as defects.")
-@xw.arg("sigma", doc="Optional: width of the limits in standard deviations. Default 3.")
+@xw.arg("defects", err_to_str=True, doc="Errors found per sample (e.g. per week).")
+@xw.arg("sizes", err_to_str=True, doc="Items audited per sample, same rows as defects.")
+@xw.arg(
+    "sigma", err_to_str=True, doc="Optional: width of the limits in standard deviations. Default 3."
+)
 @cell_errors
 def LX_PCHART(defects, sizes, sigma=None):
     """p-chart: spills p, center, lower limit, upper limit, out-of-control flag per sample."""

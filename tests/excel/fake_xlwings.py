@@ -2,11 +2,23 @@
 
 test_fake.py checks every public name here against ``xlwings.main`` (same kind: property
 or method; compatible parameters), so the stand-in cannot drift from the real API.
+
+Below the xlwings layer, ``.api`` objects stand in for the Excel COM objects that
+``labelxl excel ready --compile`` and ``labelxl excel selftest`` use, with the names of
+Excel's object model: ``Workbook.VBProject.VBComponents`` (``Count``, ``Item(i)``,
+``Import(path)``, ``Remove(component)``; ``VBComponent.Name``) and ``Shape.OnAction``.
+``FakeBook.macro`` plays the VBA side: ``RunPython "cmd"`` runs ``cmd`` with
+``xw.Book.caller()`` returning the book (what xlwings' RunPython does in a new process),
+``ImportPythonUDFs`` makes the LX_ formulas evaluate, and a Sub imported from a ``.bas``
+file runs the ``RunPython`` line of its body. Formulas ``=LX_NAME(args)`` and ``=NA()``
+are evaluated on ``app.calculate()`` by calling ``labelxl.excel.udfs`` with the values
+xlwings would pass (range arguments with ``err_to_str=True``: error cells as text).
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
@@ -39,11 +51,29 @@ def _parse(cell: Any) -> tuple[int, int]:
 
 
 class FakeApp:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        visible: bool | None = None,
+        spec: str | None = None,
+        add_book: bool = True,
+        impl: Any = None,
+    ) -> None:
         self.status_bar: str | bool = False
         self.screen_updating = True
+        self.display_alerts = True
+        self.visible = visible
         self.alerts: list[str] = []
         self.status_log: list[str | bool] = []
+        self.books = FakeBooks(self)
+        self.quit_called = False
+
+    def quit(self) -> None:
+        self.quit_called = True
+
+    def calculate(self) -> None:
+        for book in self.books:
+            for sheet in book.sheets:
+                sheet.recalculate()
 
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "status_bar" and hasattr(self, "status_log"):
@@ -192,6 +222,24 @@ class FakeRange:
                     self.sheet.colors[rc] = tuple(value)
 
     @property
+    def formula(self) -> str:
+        return self.sheet.formulas.get(self._top, "")
+
+    @formula.setter
+    def formula(self, value: Any) -> None:
+        self.sheet.book.writes += 1
+        self.sheet.formulas[self._top] = str(value)
+        self.sheet.cells_.pop(self._top, None)  # not calculated yet
+
+    @property
+    def formula2(self) -> str:
+        return self.formula
+
+    @formula2.setter
+    def formula2(self, value: Any) -> None:
+        self.formula = value
+
+    @property
     def number_format(self) -> str:
         return self.sheet.formats.get(self._top, "General")
 
@@ -211,6 +259,20 @@ class FakeSheet:
         self.formats: dict[tuple[int, int], str] = {}
         self.visible = True
         self.tables = FakeTables()
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.shapes = FakeShapes()
+
+    def recalculate(self) -> None:
+        """Test helper (not xlwings API): evaluate the sheet's formulas as Excel would."""
+        for (r, c), formula in sorted(self.formulas.items()):
+            result = _evaluate(self, formula)
+            rows = result if isinstance(result, list) else [[result]]
+            for i, row in enumerate(rows):
+                for j, v in enumerate(row):
+                    if v is None or v == "":
+                        self.cells_.pop((r + i, c + j), None)
+                    else:
+                        self.cells_[(r + i, c + j)] = v
 
     def range(self, cell1: Any, cell2: Any = None) -> FakeRange:
         top = _parse(cell1)
@@ -278,6 +340,21 @@ class FakeBook:
         self.sheets = FakeSheets(self)
         self.reads = 0
         self.writes = 0
+        self.api = FakeWorkbookApi()
+        self.udfs_imported = False
+        self.saved = 0
+        self.closed = False
+        self.calls: list[str] = []  # every macro run, in order
+
+    def macro(self, name: str) -> FakeMacro:
+        return FakeMacro(self, name)
+
+    def save(self, path: str | None = None, password: str | None = None) -> None:
+        self.saved += 1
+
+    def close(self) -> None:
+        self.closed = True
+        self.app.books._items.remove(self)
 
     def add_frame(self, name: str, frame: Any, at: str = "A1") -> FakeSheet:
         """Test helper (not xlwings API): a sheet holding a DataFrame's header and rows."""
@@ -296,3 +373,237 @@ class FakeBook:
             )
         sheet.range(at).value = rows
         return sheet
+
+
+# --------------------------------------------------------------------------- workbooks on disk
+
+
+class FakeBooks:
+    def __init__(self, app: FakeApp) -> None:
+        self._app = app
+        self._items: list[FakeBook] = []
+        self.opened: list[str] = []
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+    def open(
+        self,
+        fullname: str | None = None,
+        update_links: bool | None = None,
+        read_only: bool | None = None,
+    ) -> FakeBook:
+        """Load a workbook's cell values and its form buttons (OnAction from the drawing)."""
+        import openpyxl
+
+        from labelxl.excel.ready import button_macros
+
+        path = str(fullname)
+        self.opened.append(path)
+        book = FakeBook(path, self._app)
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # VBA/controls openpyxl cannot read
+            wb = openpyxl.load_workbook(path, data_only=True)
+        for ws in wb.worksheets:
+            sheet = book.sheets.add(ws.title)
+            for row in ws.iter_rows():
+                for cell in row:
+                    if cell.value is not None and cell.value != "":
+                        sheet.cells_[(cell.row, cell.column)] = cell.value
+        wb.close()
+        for i, macro in enumerate(button_macros(path), start=1):
+            # the ready workbooks carry their buttons on the first (Start) sheet
+            book.sheets[0].shapes._add(f"Button {i}", macro)
+        from labelxl.excel.vba import module_sources, project_of
+
+        for name in module_sources(project_of(path)):
+            book.api.VBProject.VBComponents._items.append(FakeVBComponent(name, ""))
+        self._items.append(book)
+        return book
+
+
+class FakeShapeApi:
+    """Excel's Shape COM object: only ``OnAction`` (the button's macro)."""
+
+    def __init__(self, on_action: str) -> None:
+        self.OnAction = on_action
+
+
+class FakeShape:
+    def __init__(self, name: str, on_action: str) -> None:
+        self.name = name
+        self.api = FakeShapeApi(on_action)
+
+
+class FakeShapes:
+    def __init__(self) -> None:
+        self._items: list[FakeShape] = []
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def count(self) -> int:
+        return len(self._items)
+
+    def _add(self, name: str, on_action: str) -> FakeShape:
+        """Test helper (xlwings has no Shapes.add for form buttons)."""
+        shape = FakeShape(name, on_action)
+        self._items.append(shape)
+        return shape
+
+
+class FakeVBComponent:
+    def __init__(self, name: str, code: str) -> None:
+        self.Name = name
+        self.code = code
+
+
+class FakeVBComponents:
+    """``VBProject.VBComponents``: 1-based ``Item``, ``Import`` of a .bas file, ``Remove``."""
+
+    def __init__(self) -> None:
+        self._items: list[FakeVBComponent] = []
+        self.trusted = True  # Trust access to the VBA project object model
+        self.log: list[str] = []
+
+    @property
+    def Count(self) -> int:
+        return len(self._items)
+
+    def Item(self, index: int) -> FakeVBComponent:
+        return self._items[index - 1]
+
+    def Import(self, filename: str) -> FakeVBComponent:
+        if not self.trusted:
+            raise RuntimeError(
+                -2146827284,
+                "Programmatic access to Visual Basic Project is not trusted",
+            )
+        text = Path(filename).read_text(encoding="latin-1")
+        m = re.search(r'^Attribute VB_Name = "(\w+)"', text, re.M)
+        if not m:
+            raise RuntimeError("not a VBA module file")
+        component = FakeVBComponent(m.group(1), text)
+        self._items.append(component)
+        self.log.append(f"Import {filename}")
+        return component
+
+    def Remove(self, component: FakeVBComponent) -> None:
+        self._items.remove(component)
+        self.log.append(f"Remove {component.Name}")
+
+
+class FakeVBProject:
+    def __init__(self) -> None:
+        self.VBComponents = FakeVBComponents()
+
+
+class FakeWorkbookApi:
+    def __init__(self) -> None:
+        self.VBProject = FakeVBProject()
+
+
+class FakeMacro:
+    """``book.macro(name)``: runs the VBA the fake knows (see the module docstring)."""
+
+    def __init__(self, book: FakeBook, name: str) -> None:
+        self._book = book
+        self.app = book.app
+        self.macro = name
+
+    def run(self, *args: Any) -> Any:
+        book, name = self._book, self.macro
+        book.calls.append(name if not args else f"{name} {args[0]}")
+        if name == "RunPython":
+            return _run_python(book, str(args[0]))
+        if name == "ImportPythonUDFs":
+            book.udfs_imported = True
+            return None
+        for component in book.api.VBProject.VBComponents._items:
+            m = re.search(
+                rf'^Public Sub {re.escape(name)}\(\)\s*\r?\n\s*RunPython "([^"]+)"',
+                component.code,
+                re.M,
+            )
+            if m:
+                return _run_python(book, m.group(1))
+        raise RuntimeError(f"Cannot run the macro '{name}'")  # Excel's error 1004 text
+
+    __call__ = run
+
+
+def _run_python(book: FakeBook, command: str) -> None:
+    import xlwings as xw
+
+    original = xw.Book.__dict__["caller"]
+    xw.Book.caller = staticmethod(lambda: book)  # type: ignore[method-assign]
+    try:
+        exec(command, {})
+    finally:
+        xw.Book.caller = original  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- formulas
+
+_CALL = re.compile(r"^=(\w+)\((.*)\)$", re.S)
+_AREA = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
+
+
+def _split_args(text: str) -> list[str]:
+    out, depth, quoted, cur = [], 0, False, ""
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+            continue
+        depth += ch == "(" and not quoted
+        depth -= ch == ")" and not quoted
+        cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return out
+
+
+def _argument(sheet: FakeSheet, text: str) -> Any:
+    if text.startswith('"'):
+        return text.strip('"')
+    m = _AREA.match(text.upper())
+    if m:
+        top = (int(m.group(2)), _col_number(m.group(1)))
+        bottom = (int(m.group(4)), _col_number(m.group(3)))
+        return FakeRange(sheet, top, bottom).value  # the shape xlwings passes
+    if _CELL.match(text):
+        return sheet.range(text).value
+    return float(text)
+
+
+def _evaluate(sheet: FakeSheet, formula: str) -> Any:
+    if formula.strip().upper() == "=NA()":
+        return "#N/A"  # what a range argument registered with err_to_str=True receives
+    m = _CALL.match(formula.strip())
+    if not m:
+        raise ValueError(f"the fake evaluates LX_ calls and =NA() only, got {formula!r}")
+    name = m.group(1).upper()
+    if not sheet.book.udfs_imported:
+        return "#NAME?"
+    import labelxl.excel.udfs as udfs
+
+    func = getattr(udfs, name, None)
+    if func is None:
+        return "#NAME?"
+    return func(*[_argument(sheet, a) for a in _split_args(m.group(2))])

@@ -242,3 +242,74 @@ def test_refresh_outputs_with_links_and_formats(demo_frames, tmp_path) -> None:
     assert rows[1][0] == '=HYPERLINK("#Timesheet!E17","Timesheet!E17")'
     assert rows[2][0] == "x"
     assert book.sheets["LX Issues"].range("B2").number_format == "#,##0"  # the sheet's choice
+
+
+# --------------------------------------------------------------------------- one pipeline
+
+
+def _split_workspace(frames: dict[str, pd.DataFrame], folder: Path) -> None:
+    from labelxl.model.schema import WORKBOOKS
+    from labelxl.outputs.templates import write_workbook
+
+    for name, sheets in WORKBOOKS.items():
+        if name != "timesheet":
+            write_workbook(folder / f"{name}.xlsx", {s: frames[s] for s in sheets if s in frames})
+
+
+def _sheet_names(path: Path) -> list[str]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        return list(wb.sheetnames)
+    finally:
+        wb.close()
+
+
+def test_refresh_from_the_timesheet_writes_into_the_tracker_like_labelxl_refresh(
+    demo_frames, tmp_path
+) -> None:
+    from labelxl.pipeline import refresh
+
+    cli_dir, button_dir = tmp_path / "cli", tmp_path / "button"
+    for folder in (cli_dir, button_dir):
+        folder.mkdir()
+        _split_workspace(demo_frames, folder)
+    # the CLI: timesheet.xlsx on disk
+    from labelxl.outputs.templates import write_workbook
+
+    write_workbook(cli_dir / "timesheet.xlsx", {"Timesheet": demo_frames["Timesheet"]})
+    expected = refresh(cli_dir, today=TODAY)
+    # the button: clicked in timesheet.xlsm, open in Excel; the tracker is not open
+    book = FakeBook(str(button_dir / "timesheet.xlsm"))
+    book.add_frame("Timesheet", demo_frames["Timesheet"])
+    written = macros.refresh_book(book, today=TODAY)
+    assert written == list(expected.sheets)
+    assert [s.name for s in book.sheets] == ["Timesheet"]  # nothing written into the timesheet
+    lx = [n for n in _sheet_names(button_dir / "tracker.xlsx") if n.startswith("LX ")]
+    assert lx == [n for n in _sheet_names(cli_dir / "tracker.xlsx") if n.startswith("LX ")]
+    assert "tracker.xlsx" in book.app.alerts[0]
+    # history kept as labelxl refresh keeps it
+    history = sorted(p.name for p in (button_dir / ".labelxl" / "history").iterdir())
+    assert history == sorted(p.name for p in (cli_dir / ".labelxl" / "history").iterdir())
+    assert history
+
+
+def test_refresh_writes_into_the_tracker_when_it_is_open_too(demo_frames, tmp_path) -> None:
+    _split_workspace(demo_frames, tmp_path)
+    book = FakeBook(str(tmp_path / "timesheet.xlsm"))
+    book.add_frame("Timesheet", demo_frames["Timesheet"])
+    tracker = FakeBook(str(tmp_path / "tracker.xlsx"), app=book.app)
+    tracker.add_frame("Projects", demo_frames["Projects"])  # as open in Excel
+    book.app.books._items += [book, tracker]
+    written = macros.refresh_book(book, today=TODAY)
+    assert written and all(tracker.sheets[n] for n in written)
+    assert [s.name for s in book.sheets] == ["Timesheet"]
+    assert book.app.alerts == []
+
+
+def test_refresh_in_the_tracker_writes_into_it_and_keeps_history(demo_frames, tmp_path) -> None:
+    book = _book(demo_frames, tmp_path)
+    written = macros.refresh_book(book, today=TODAY)
+    assert "LX Summary" in written and book.sheets["LX Summary"]
+    assert list((tmp_path / ".labelxl" / "history").iterdir())

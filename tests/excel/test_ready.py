@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import os
 import re
 import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+import xlwings
 
 from labelxl.excel import ready
 from labelxl.excel.vba import procedures, xlwings_version
@@ -130,3 +134,82 @@ def test_opens_in_libreoffice(built, tmp_path) -> None:
     result = soffice.run(["--convert-to", "pdf", "--outdir", str(tmp_path), str(built[0])])
     pdf = tmp_path / (built[0].stem + ".pdf")
     assert pdf.is_file() and pdf.stat().st_size > 1000, result.stderr
+
+
+# --------------------------------------------------------------------------- xlwings versions
+
+ROOT = Path(__file__).resolve().parents[2]
+SECOND_XLWINGS = Path(os.environ.get("LABELXL_SECOND_XLWINGS", "/tmp/xw-old"))
+
+
+def test_excel_extra_pins_the_tested_range() -> None:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    pin = f"xlwings{ready.TESTED_XLWINGS}"
+    assert project["optional-dependencies"]["excel"] == [pin]
+    assert pin in project["optional-dependencies"]["dev"]
+
+
+def test_shipped_workbooks_embed_an_xlwings_vba_inside_the_pin() -> None:
+    versions = {p.name: ready.workbook_version(p) for p in _shipped()}
+    assert versions and all(ready.tested(v) for v in versions.values()), versions
+    assert len(set(versions.values())) == 1  # one build, one version
+    assert not ready.tested("0.32.2") and not ready.tested("0.38.0") and not ready.tested(None)
+
+
+def test_button_macros_reads_what_the_tests_read(built) -> None:
+    assert ready.button_macros(built[0]) == _macros(built[0])
+
+
+def test_start_sheet_explains_blocked_downloads_with_the_files_own_name(built) -> None:
+    wb = openpyxl.load_workbook(built[0], read_only=True)
+    text = " ".join(
+        str(v) for row in wb[ready.START_SHEET].iter_rows(values_only=True) for v in row if v
+    )
+    wb.close()
+    assert f"Unblock-File -Path .\\{built[0].name}" in text
+    assert "Properties" in text and "tick Unblock" in text
+    assert "labelxl excel ready FOLDER" in text
+    assert f"built with xlwings {xlwings.__version__}" in text
+
+
+def _build_with(pythonpath: list[Path], out: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(str(p) for p in pythonpath)}
+    return subprocess.run(
+        [sys.executable, "-m", "labelxl.cli", "excel", "ready", str(out), "--no-demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+
+
+@pytest.mark.skipif(
+    not (SECOND_XLWINGS / "xlwings" / "__init__.py").is_file(),
+    reason=f"a second xlwings is not installed in {SECOND_XLWINGS} "
+    "(pip install --no-deps --target /tmp/xw-old xlwings==0.33.15)",
+)
+def test_ready_embeds_the_vba_of_whichever_xlwings_is_installed(tmp_path) -> None:
+    from labelxl.excel.vba import module_sources, project_of
+
+    other = subprocess.run(
+        [sys.executable, "-c", "import xlwings; print(xlwings.__version__)"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SECOND_XLWINGS)},
+        check=True,
+    ).stdout.strip()
+    assert other != xlwings.__version__
+    for pythonpath, version in [([SECOND_XLWINGS, ROOT], other), ([ROOT], xlwings.__version__)]:
+        out = tmp_path / version
+        result = _build_with(pythonpath, out)
+        assert result.returncode == 0, result.stderr
+        books = sorted(out.glob("*.xlsm"))
+        assert len(books) == 3
+        for book in books:
+            assert ready.workbook_version(book) == version
+            source = module_sources(project_of(book))["xlwings"]
+            assert f'Lib "xlwings64-{version}.dll"' in source  # the DLL its VBA loads
+            assert f"(xlwings VBA {version})" in result.stdout

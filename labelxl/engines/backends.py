@@ -11,6 +11,7 @@ numbers with the header as line 1, as a spreadsheet shows them. Catalog tables h
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import warnings
 from collections.abc import Iterator
@@ -165,6 +166,8 @@ def spark_session(master: str | None = None) -> Any:
         from pyspark.sql import SparkSession
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise LabelxlError("--engine spark needs PySpark: pip install 'labelxl[spark]'") from exc
+    # Spark's Python workers (if a plan needs any) use this interpreter, not PATH's python3.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     with quiet_spark():
         active = SparkSession.getActiveSession()
         if active is not None:

@@ -115,6 +115,9 @@ class DuckDBBackend(Backend):
                 "--engine duckdb needs DuckDB: pip install 'labelxl[duckdb]'"
             ) from exc
         self.con = duckdb.connect()
+        # labelxl sorts what it shows itself, so scan order need not be kept (cheaper plans)
+        # unless a CSV is read: its row numbers are counted in scan order.
+        self.con.execute("SET preserve_insertion_order = false")
         if memory_limit:
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         if threads:
@@ -134,6 +137,7 @@ class DuckDBBackend(Backend):
             )
         else:
             # CSV has no row-number column: number the rows of each file in scan order.
+            self.con.execute("SET preserve_insertion_order = true")
             sql = (
                 f"SELECT * EXCLUDE (filename), filename AS {FILE}, "
                 f"row_number() OVER (PARTITION BY filename) + 1 AS {ROW} "

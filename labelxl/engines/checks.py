@@ -23,7 +23,7 @@ import pandas as pd
 
 from labelxl.engines.aggregates import COUNT
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.facts import Compacted, Flag, blank_expr, match_columns
+from labelxl.engines.facts import Compacted, Flag, blank_expr, blank_of, match_columns
 from labelxl.model.findings import CATALOGUE, Finding, Report
 from labelxl.model.schema import SHEETS, Column
 
@@ -288,26 +288,49 @@ def duplicate_ids(
     label: Callable[[str], str],
     first: int = FIRST,
 ) -> ScaleReport:
-    """Duplicates of a one-column key the compaction drops (audit_id): one engine group-by."""
+    """A one-column key the compaction drops (audit_id): one engine group-by on it gives
+    both its duplicates and its blanks (required-blank), so the ids are read once."""
     schema = SHEETS[c.sheet]
     out = ScaleReport()
     if len(schema.key) != 1:
         return out
     key = schema.key[0]
-    names, _unknown = match_columns(schema, list(raw.collect_schema()))
+    native = raw.collect_schema()
+    names, _unknown = match_columns(schema, list(native))
     if key not in names:
         return out
-    ids = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW)).filter(
-        ~nw.col(key).is_null()
+    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
+    blank = blank_of(nw.col(key), native[names[key]])
+    groups = keyed.group_by(key, drop_null_keys=False).agg(nw.len().alias("_n"))
+    groups = groups.with_columns(blank.alias("_blank"))
+    totals = backend.collect(
+        groups.select(
+            nw.when(~nw.col("_blank") & (nw.col("_n") > 1))
+            .then(nw.col("_n") - 1)
+            .otherwise(0)
+            .sum()
+            .alias("dups"),
+            nw.when(nw.col("_blank")).then(nw.col("_n")).otherwise(0).sum().alias("blanks"),
+        )
     )
-    groups = ids.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
-    total = backend.collect(groups.select((nw.col("_n") - 1).sum().alias("dups")))
-    count = (row_number(total.iloc[0, 0]) or 0) if len(total) else 0
-    if not count:
+    dups = (row_number(totals.iloc[0, 0]) or 0) if len(totals) else 0
+    blanks = (row_number(totals.iloc[0, 1]) or 0) if len(totals) else 0
+    if blanks and schema.column(key).required:
+        col = schema.column(key)
+        out.counts.append(RuleCount("required-blank", c.sheet, key, blanks, table))
+        rows = backend.collect(keyed.filter(blank).select(FILE, ROW).sort([FILE, ROW]).head(first))
+        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+            file = str(rec[FILE])
+            text = _say("required-blank", col, {})
+            out.findings.append(
+                finding("required-blank", c.sheet, label(file), file, rec[ROW], key, text, None)
+            )
+    if not dups:
         return out
-    out.counts.append(RuleCount("duplicate-key", c.sheet, key, count, table))
+    out.counts.append(RuleCount("duplicate-key", c.sheet, key, dups, table))
+    repeated = groups.filter(~nw.col("_blank") & (nw.col("_n") > 1)).select(key)
     rows = backend.collect(
-        ids.join(groups.select(key), on=key, how="inner").sort([FILE, ROW]).head(first * 4)
+        keyed.join(repeated, on=key, how="inner").sort([FILE, ROW]).head(first * 4)
     )
     seen: dict[object, tuple[str, object]] = {}
     for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):

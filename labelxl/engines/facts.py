@@ -108,17 +108,26 @@ def _measure(expr: nw.Expr, dtype: Any, col: Column) -> tuple[nw.Expr, nw.Expr]:
 
 def blank_flags(raw: nw.LazyFrame[Any], schema: SheetSchema, spec: Compaction) -> list[Flag]:
     """Required columns the compaction drops (ids): their blanks are counted in a side query
-    that reads only them, so the scan does not carry millions of distinct ids."""
+    that reads only them, so the scan does not carry millions of distinct ids. A one-column
+    key is left out: its duplicate check counts its blanks too (``checks.duplicate_ids``)."""
     source, _unknown = match_columns(schema, list(raw.collect_schema()))
+    skip = set(spec.keys + spec.sums)
+    if len(schema.key) == 1 and schema.key[0] not in spec.keys:
+        skip.add(schema.key[0])
     return [
         Flag(source[c.name], "required-blank", c.name)
         for c in schema.columns
-        if c.required and c.name in source and c.name not in spec.keys + spec.sums
+        if c.required and c.name in source and c.name not in skip
     ]
 
 
 def blank_expr(raw: nw.LazyFrame[Any], column: str) -> nw.Expr:
-    return _blank(nw.col(column), raw.collect_schema()[column]).fill_null(False)
+    return blank_of(nw.col(column), raw.collect_schema()[column])
+
+
+def blank_of(expr: nw.Expr, dtype: Any) -> nw.Expr:
+    """True where a value is blank as a cell would be (null, empty, only spaces)."""
+    return _blank(expr, dtype).fill_null(False)
 
 
 def scan_step(

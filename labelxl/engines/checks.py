@@ -233,22 +233,33 @@ def blank_ids(
     sums = backend.collect(
         marked.select(*(nw.col(f"_b{i}").cast(nw.Int64).sum() for i in range(len(flags))))
     )
-    schema = SHEETS[sheet]
     for i, flag in enumerate(flags):
         count = (row_number(sums.iloc[0, i]) or 0) if len(sums) else 0
-        if not count:
-            continue
-        rows = backend.collect(
-            marked.filter(nw.col(f"_b{i}")).select(FILE, ROW).sort([FILE, ROW]).head(first)
+        if count:
+            hits = marked.filter(nw.col(f"_b{i}"))
+            out.extend(_blank_rows(backend, hits, sheet, flag, count, label, first))
+    return out
+
+
+def _blank_rows(
+    backend: Backend,
+    hits: nw.LazyFrame[Any],
+    sheet: str,
+    flag: Flag,
+    count: int,
+    label: Callable[[str], str],
+    first: int,
+) -> ScaleReport:
+    out = ScaleReport()
+    col = SHEETS[sheet].column(flag.column)
+    rows = backend.collect(hits.select(FILE, ROW).sort([FILE, ROW]).head(first))
+    out.counts.append(RuleCount("required-blank", sheet, col.name, count, label("")))
+    for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+        file = str(rec[FILE])
+        text = _say("required-blank", col, {})
+        out.findings.append(
+            finding("required-blank", sheet, label(file), file, rec[ROW], col.name, text, None)
         )
-        col = schema.column(flag.column)
-        out.counts.append(RuleCount("required-blank", sheet, col.name, count, label("")))
-        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
-            file = str(rec[FILE])
-            text = _say("required-blank", col, {})
-            out.findings.append(
-                finding("required-blank", sheet, label(file), file, rec[ROW], col.name, text, None)
-            )
     return out
 
 
@@ -287,9 +298,10 @@ def duplicate_ids(
     table: str,
     label: Callable[[str], str],
     first: int = FIRST,
+    blanks: list[Flag] | None = None,
 ) -> ScaleReport:
     """A one-column key the compaction drops (audit_id): one engine group-by on it gives
-    both its duplicates and its blanks (required-blank), so the ids are read once."""
+    its duplicates, its blanks and those of ``blanks`` (other ids), in one read."""
     schema = SHEETS[c.sheet]
     out = ScaleReport()
     if len(schema.key) != 1:
@@ -299,9 +311,13 @@ def duplicate_ids(
     names, _unknown = match_columns(schema, list(native))
     if key not in names:
         return out
-    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
+    others = blanks or []
+    marks = [blank_expr(raw, f.name).cast(nw.Int64).alias(f"_o{i}") for i, f in enumerate(others)]
+    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW), *marks)
     blank = blank_of(nw.col(key), native[names[key]])
-    groups = keyed.group_by(key, drop_null_keys=False).agg(nw.len().alias("_n"))
+    groups = keyed.group_by(key, drop_null_keys=False).agg(
+        nw.len().alias("_n"), *(nw.col(f"_o{i}").sum() for i in range(len(others)))
+    )
     groups = groups.with_columns(blank.alias("_blank"))
     totals = backend.collect(
         groups.select(
@@ -311,13 +327,27 @@ def duplicate_ids(
             .sum()
             .alias("dups"),
             nw.when(nw.col("_blank")).then(nw.col("_n")).otherwise(0).sum().alias("blanks"),
+            *(nw.col(f"_o{i}").sum() for i in range(len(others))),
         )
     )
-    dups = (row_number(totals.iloc[0, 0]) or 0) if len(totals) else 0
-    blanks = (row_number(totals.iloc[0, 1]) or 0) if len(totals) else 0
-    if blanks and schema.column(key).required:
+    got = [(row_number(v) or 0) for v in totals.iloc[0]] if len(totals) else [0, 0]
+    dups, blank_keys = got[0], got[1]
+    for i, flag in enumerate(others):
+        if got[2 + i]:
+            out.extend(
+                _blank_rows(
+                    backend,
+                    keyed.filter(nw.col(f"_o{i}") > 0),
+                    c.sheet,
+                    flag,
+                    got[2 + i],
+                    label,
+                    first,
+                )
+            )
+    if blank_keys and schema.column(key).required:
         col = schema.column(key)
-        out.counts.append(RuleCount("required-blank", c.sheet, key, blanks, table))
+        out.counts.append(RuleCount("required-blank", c.sheet, key, blank_keys, table))
         rows = backend.collect(keyed.filter(blank).select(FILE, ROW).sort([FILE, ROW]).head(first))
         for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
             file = str(rec[FILE])

@@ -207,11 +207,10 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         scale.extend(checks.missing_columns(name, c.present, c.unknown, ref.label, file))
         scale.extend(checks.flagged(c, _labeller(source, name), first))
         blanks = facts.blank_flags(raws[name], SHEETS[name], spec)
-        scale.extend(checks.blank_ids(be, raws[name], name, blanks, _labeller(source, name), first))
         key_bad.extend(_key_bad_cells(c, sheets[name]))
         seconds[f"{name} scan"] = time.perf_counter() - t
         t = time.perf_counter()
-        scale.extend(_duplicates(be, raws[name], c, source, name, first))
+        scale.extend(_duplicates(be, raws[name], c, source, name, first, blanks))
         seconds[f"{name} duplicates"] = time.perf_counter() - t
     t = time.perf_counter()
     # The key cells that could not be typed are known to validate as bad-type, so it does
@@ -245,17 +244,26 @@ def _key_bad_cells(c: facts.Compacted, sd: SheetData) -> list[Finding]:
 
 
 def _duplicates(
-    be: Backend, raw: Any, c: facts.Compacted, source: Source, sheet: str, first: int
+    be: Backend,
+    raw: Any,
+    c: facts.Compacted,
+    source: Source,
+    sheet: str,
+    first: int,
+    blanks: list[facts.Flag],
 ) -> checks.ScaleReport:
-    """Key duplicates: on the compacted table when the key is compacted, else on the engine."""
+    """Key duplicates (on the compacted table when the key is compacted, else one engine
+    group-by that also counts blank ids) and blank ids."""
     schema = SHEETS[sheet]
     spec = aggregates.COMPACTIONS[sheet]
-    if not schema.key:
-        return checks.ScaleReport()
-    if set(schema.key) <= set(spec.keys):
-        return checks.compacted_duplicates(c, _labeller(source, sheet), first)
-    ref = source.tables[sheet]
-    return checks.duplicate_ids(be, raw, c, ref.label, _labeller(source, sheet), first)
+    label = _labeller(source, sheet)
+    out = checks.ScaleReport()
+    if len(schema.key) == 1 and schema.key[0] not in spec.keys:
+        return checks.duplicate_ids(be, raw, c, source.tables[sheet].label, label, first, blanks)
+    out.extend(checks.blank_ids(be, raw, sheet, blanks, label, first))
+    if schema.key and set(schema.key) <= set(spec.keys):
+        out.extend(checks.compacted_duplicates(c, label, first))
+    return out
 
 
 def _reference_values(sheets: dict[str, SheetData]) -> dict[tuple[str, str], list[str]]:

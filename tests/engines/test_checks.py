@@ -95,6 +95,7 @@ def test_every_code_the_engine_reports_is_in_the_catalogue(tmp_path):
     audits.loc[3, "severity"] = "Huge"  # not allowed
     audits.loc[4, "audit_date"] = dt.date(2026, 9, 1)  # after today
     audits.loc[5, "item_id"] = None  # required
+    audits.loc[6, "audit_id"] = " "  # blank as a cell is: counted by the duplicate check
     loaded = load(_folder(tmp_path, audits), "duckdb", today=TODAY)
     got = sorted((f.code, f.cell) for f in loaded.report if f.sheet == "Audits")
     assert got == [
@@ -103,6 +104,7 @@ def test_every_code_the_engine_reports_is_in_the_catalogue(tmp_path):
         ("future-date", "row 5"),
         ("not-allowed", "row 4"),
         ("required-blank", "row 6"),
+        ("required-blank", "row 7"),
     ]
     assert {c.code for c in loaded.scale.counts} <= set(CATALOGUE)
 

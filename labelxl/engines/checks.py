@@ -298,10 +298,10 @@ def duplicate_ids(
     table: str,
     label: Callable[[str], str],
     first: int = FIRST,
-    blanks: list[Flag] | None = None,
 ) -> ScaleReport:
     """A one-column key the compaction drops (audit_id): one engine group-by on it gives
-    its duplicates, its blanks and those of ``blanks`` (other ids), in one read."""
+    both its duplicates and its blanks (required-blank), so the ids are read once. (Other
+    ids' blanks are a separate cheap pass: summed in here they made the group-by slower.)"""
     schema = SHEETS[c.sheet]
     out = ScaleReport()
     if len(schema.key) != 1:
@@ -311,13 +311,9 @@ def duplicate_ids(
     names, _unknown = match_columns(schema, list(native))
     if key not in names:
         return out
-    others = blanks or []
-    marks = [blank_expr(raw, f.name).cast(nw.Int64).alias(f"_o{i}") for i, f in enumerate(others)]
-    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW), *marks)
+    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
     blank = blank_of(nw.col(key), native[names[key]])
-    groups = keyed.group_by(key, drop_null_keys=False).agg(
-        nw.len().alias("_n"), *(nw.col(f"_o{i}").sum() for i in range(len(others)))
-    )
+    groups = keyed.group_by(key, drop_null_keys=False).agg(nw.len().alias("_n"))
     groups = groups.with_columns(blank.alias("_blank"))
     totals = backend.collect(
         groups.select(
@@ -327,24 +323,10 @@ def duplicate_ids(
             .sum()
             .alias("dups"),
             nw.when(nw.col("_blank")).then(nw.col("_n")).otherwise(0).sum().alias("blanks"),
-            *(nw.col(f"_o{i}").sum() for i in range(len(others))),
         )
     )
     got = [(row_number(v) or 0) for v in totals.iloc[0]] if len(totals) else [0, 0]
     dups, blank_keys = got[0], got[1]
-    for i, flag in enumerate(others):
-        if got[2 + i]:
-            out.extend(
-                _blank_rows(
-                    backend,
-                    keyed.filter(nw.col(f"_o{i}") > 0),
-                    c.sheet,
-                    flag,
-                    got[2 + i],
-                    label,
-                    first,
-                )
-            )
     if blank_keys and schema.column(key).required:
         col = schema.column(key)
         out.counts.append(RuleCount("required-blank", c.sheet, key, blank_keys, table))

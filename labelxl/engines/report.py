@@ -257,11 +257,10 @@ def _duplicates(
     schema = SHEETS[sheet]
     spec = aggregates.COMPACTIONS[sheet]
     label = _labeller(source, sheet)
-    out = checks.ScaleReport()
+    out = checks.blank_ids(be, raw, sheet, blanks, label, first)
     if len(schema.key) == 1 and schema.key[0] not in spec.keys:
-        return checks.duplicate_ids(be, raw, c, source.tables[sheet].label, label, first, blanks)
-    out.extend(checks.blank_ids(be, raw, sheet, blanks, label, first))
-    if schema.key and set(schema.key) <= set(spec.keys):
+        out.extend(checks.duplicate_ids(be, raw, c, source.tables[sheet].label, label, first))
+    elif schema.key and set(schema.key) <= set(spec.keys):
         out.extend(checks.compacted_duplicates(c, label, first))
     return out
 

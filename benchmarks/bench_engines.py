@@ -92,6 +92,24 @@ def run_duckdb(folder: Path, out: Path, today: str) -> dict:
     }
 
 
+def run_workbooks(folder: Path, step: str) -> dict:
+    """One step of the workbook comparison (each in its own process, as a user runs it)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench
+
+    if step == "make":
+        return bench.phase_make(folder, 500, 12, 1_000_000, 7)  # as benchmarks/bench.py
+    if step == "touch":
+        return bench.phase_touch(folder)
+    if step == "refresh":
+        return bench.phase_refresh(folder)
+    from labelxl.engines import report
+
+    t = time.perf_counter()
+    res = report(folder, out=folder / "lx-report.xlsx", engine=step, force=True)
+    return {"seconds": time.perf_counter() - t, "stages_s": res.seconds}
+
+
 def _child(args: list[str]) -> dict:
     proc = subprocess.run(
         [sys.executable, __file__, *args], capture_output=True, text=True, cwd=ROOT, check=False
@@ -107,39 +125,75 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=120)
     ap.add_argument("--months", type=int, default=3)
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--workbooks", action="store_true", help="also run benchmarks/bench.py")
+    ap.add_argument(
+        "--workbooks",
+        action="store_true",
+        help="also time the 500 x 12 demo workbooks: cold refresh, then one sheet edited: "
+        "warm refresh and warm report --engine pandas",
+    )
     ap.add_argument("--phase", help=argparse.SUPPRESS)
     ap.add_argument("--folder", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.phase == "make":
-        print(json.dumps(make_tables(Path(args.folder), args.audits, args.people, args.months,
-                                     args.seed)))
+        print(
+            json.dumps(
+                make_tables(Path(args.folder), args.audits, args.people, args.months, args.seed)
+            )
+        )
+        return
+    if args.phase and args.phase.startswith("wb-"):
+        print(json.dumps(run_workbooks(Path(args.folder), args.phase[3:]), default=str))
         return
     if args.phase == "duckdb":
         folder = Path(args.folder)
         print(json.dumps(run_duckdb(folder, folder / "lx.xlsx", "2026-07-15")))
         return
     with tempfile.TemporaryDirectory(prefix="labelxl-bench-engines-") as tmp:
-        common = ["--folder", tmp, "--audits", str(args.audits), "--people", str(args.people),
-                  "--months", str(args.months), "--seed", str(args.seed)]
+        common = [
+            "--folder",
+            tmp,
+            "--audits",
+            str(args.audits),
+            "--people",
+            str(args.people),
+            "--months",
+            str(args.months),
+            "--seed",
+            str(args.seed),
+        ]
         made = _child(["--phase", "make", *common])
-        print(f"tables: {made['audits']:,} audit rows ({made['parquet_mb']:.0f} MB Parquet) + "
-              f"the {args.people} x {args.months} demo's other tables, made in "
-              f"{made['make_s']:.1f} s")
+        print(
+            f"tables: {made['audits']:,} audit rows ({made['parquet_mb']:.0f} MB Parquet) + "
+            f"the {args.people} x {args.months} demo's other tables, made in "
+            f"{made['make_s']:.1f} s"
+        )
         r = _child(["--phase", "duckdb", *common])
-    print(f"raw DuckDB group-by (person x month, {r['raw_groups']:,} groups): "
-          f"{r['raw_groupby_s']:.2f} s")
-    print(f"full labelxl report on DuckDB ({r['month']}, {r['findings']:,} findings): "
-          f"{r['report_s']:.2f} s")
+    print(
+        f"raw DuckDB group-by (person x month, {r['raw_groups']:,} groups): "
+        f"{r['raw_groupby_s']:.2f} s"
+    )
+    print(
+        f"full labelxl report on DuckDB ({r['month']}, {r['findings']:,} findings): "
+        f"{r['report_s']:.2f} s"
+    )
     print(f"  stages: {r['stages_s']}")
     print(f"report / raw group-by = {r['ratio']:.1f}x (target <= 15x)")
     print(f"peak memory = {r['peak_mb']:.0f} MB (target < 3072 MB)")
     if args.workbooks:
-        subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--people", "500",
-             "--months", "12"],
-            cwd=ROOT, check=False,
+        with tempfile.TemporaryDirectory(prefix="labelxl-bench-wb-") as tmp:
+            wb = ["--folder", tmp]
+            _child(["--phase", "wb-make", *wb])
+            cold = _child(["--phase", "wb-refresh", *wb])["seconds"]
+            _child(["--phase", "wb-touch", *wb])
+            warm = _child(["--phase", "wb-refresh", *wb])["seconds"]
+            _child(["--phase", "wb-touch", *wb])
+            engine = _child(["--phase", "wb-pandas", *wb])
+        print(
+            f"workbooks 500 x 12: cold refresh {cold:.1f} s; after editing one sheet: "
+            f"refresh {warm:.1f} s ({warm / cold:.0%} of cold), report --engine pandas "
+            f"{engine['seconds']:.1f} s ({engine['seconds'] / cold:.0%}; target <= 25%)"
         )
+        print(f"  report stages: { {k: round(v, 2) for k, v in engine['stages_s'].items()} }")
 
 
 if __name__ == "__main__":

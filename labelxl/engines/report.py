@@ -277,6 +277,16 @@ def _reference_values(sheets: dict[str, SheetData]) -> dict[tuple[str, str], lis
 
 
 _CELL = re.compile(r"^[A-Z]+(\d+)$")
+_ROW_IN_TEXT = re.compile(r"\brow (\d+)\b")
+
+
+def _original_row(m: re.Match[str], origin: tuple[np.ndarray, np.ndarray]) -> str:
+    """``row k`` in a message about a compacted table → the first original row it stands for."""
+    k = int(m.group(1)) - 2
+    rows = origin[1]
+    if not 0 <= k < len(rows) or pd.isna(rows[k]):
+        return m.group(0)
+    return f"row {int(rows[k]):,}"
 
 
 def _relocate(f: Finding, sd: SheetData, ref: TableRef) -> Finding:
@@ -340,6 +350,7 @@ def _fact_findings(
         )
         prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
         text = f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
+        text = _ROW_IN_TEXT.sub(lambda m, s=f.sheet: _original_row(m, origin[s]), text)
         table = _table_label(source, f.sheet, str(file))
         row_value = None if pd.isna(row) else int(row)
         out.findings.append(

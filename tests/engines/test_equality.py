@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -66,3 +67,27 @@ def test_compaction_shrinks_the_facts_and_keeps_their_totals(demo_tables):
         frame = loaded.workspace.frame(sheet)
         assert len(frame) <= len(raw.frame(sheet))
         assert frame[measure].sum() == pytest.approx(raw.frame(sheet)[measure].sum(), rel=1e-12)
+
+
+def test_findings_name_the_records_and_say_what_the_workbook_says(demo_root, demo_tables):
+    """Each finding on a fact table is the workbook's, moved from its cell to the table row
+    (a Parquet row is the Excel row minus the header), with any row it cites moved too."""
+    from labelxl.validate import validate
+
+    workbook = validate(read_workspace(demo_root, today=TODAY))
+    expected = set()
+    for f in workbook:
+        if f.sheet not in ("Production", "Timesheet", "Audits") or f.code == "bad-type":
+            continue
+        row = int("".join(ch for ch in f.cell if ch.isdigit())) - 1
+        text = f.message.split(": ", 1)[1]
+        text = re.sub(r"row (\d+)", lambda m: f"row {int(m.group(1)) - 1:,}", text)
+        expected.add((f.code, f"{f.sheet.lower()}.parquet row {row:,}, {f.column}: {text}"))
+    loaded = load(demo_tables, "duckdb", today=TODAY)
+    got = {
+        (f.code, f.message)
+        for f in loaded.report
+        if f.sheet in ("Production", "Timesheet", "Audits")
+    }
+    assert len(expected) >= 6
+    assert got == expected

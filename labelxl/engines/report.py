@@ -19,6 +19,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -350,7 +351,7 @@ def _fact_findings(
         )
         prefix = f"{sheet_ref(f.sheet)}!{f.cell}: "
         text = f.message[len(prefix) :] if f.message.startswith(prefix) else f.message
-        text = _ROW_IN_TEXT.sub(lambda m, s=f.sheet: _original_row(m, origin[s]), text)
+        text = _ROW_IN_TEXT.sub(partial(_original_row, origin=origin[f.sheet]), text)
         table = _table_label(source, f.sheet, str(file))
         row_value = None if pd.isna(row) else int(row)
         out.findings.append(

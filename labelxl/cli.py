@@ -434,14 +434,16 @@ def capacity_cmd(path: Path, month: str | None, fmt: str, by_project: bool) -> N
             click.echo(f"note: {note}")
 
 
-def _register_excel_commands() -> None:
+def _register_commands() -> None:
     from labelxl.excel.cli import doctor, excel
+    from labelxl.imports.cli import import_group
 
     cli.add_command(excel)
     cli.add_command(doctor)
+    cli.add_command(import_group, name="import")
 
 
-_register_excel_commands()
+_register_commands()
 
 
 def main() -> None:

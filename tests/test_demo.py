@@ -374,3 +374,20 @@ def test_demo_dates_are_real_excel_dates(tmp_path: Path) -> None:
     assert isinstance(rows[1][0], dt.date)
     assert isinstance(rows[1][3], float)
     assert np.isfinite(rows[1][3])
+
+
+def test_projects_have_a_forecast_or_a_reason(demo: Demo) -> None:
+    # Issue 12, item 7: the demo's "Forecast finish" column was empty for all 14 projects.
+    from labelxl.demo.catalogue import FIXED_SCOPE
+    from labelxl.metrics.projects import project_status
+
+    ws = Workspace.from_frames(demo.frames, today=TODAY)
+    status = project_status(ws, "2026-10").set_index("project_id")
+    fixed = status.loc[list(FIXED_SCOPE)]
+    assert fixed["forecast_finish"].notna().all()
+    assert (fixed["forecast_low"] <= fixed["forecast_finish"]).all()
+    assert (fixed["forecast_finish"] <= fixed["forecast_high"]).all()
+    blank = status.loc[status["forecast_finish"].isna(), "forecast_note"]
+    assert len(blank) and (blank.str.len() > 0).all()  # every blank forecast says why
+    assert status.loc["P-US-VIOL", "forecast_note"].startswith("ongoing")
+    assert "Green" not in set(status.loc[status["items"] == 0, "rag"])

@@ -9,6 +9,7 @@ from python_calamine import CalamineWorkbook
 
 from labelxl.demo import write_demo
 from labelxl.errors import RefreshBlocked, WorkbookLockedError
+from labelxl.outputs.sheets import column_label
 from labelxl.pipeline import Pipeline, find_workspaces, refresh, refresh_many
 
 END = dt.date(2026, 6, 30)
@@ -56,31 +57,38 @@ def test_refresh_writes_lx_sheets_and_keeps_every_user_part(demo_dir):
     }
     changed = {n for n in before if n not in editable and before[n] != after.get(n)}
     assert changed == set()
+    # headers are in words now (docs/lx-sheets.md maps them to the machine names)
     header = _sheet(tracker, "LX Labelers")[0]
     assert {
-        "person_id",
-        "period",
-        "items",
-        "productive_hours",
-        "throughput",
-        "aht_sec",
-        "audited",
-        "correct",
-        "accuracy",
-        "ci_low",
-        "ci_high",
-        "flag",
+        column_label(c)
+        for c in {
+            "person_id",
+            "period",
+            "items",
+            "productive_hours",
+            "throughput",
+            "aht_sec",
+            "audited",
+            "correct",
+            "accuracy",
+            "ci_low",
+            "ci_high",
+            "flag",
+        }
     } <= set(header)
     header = _sheet(tracker, "LX Projects")[0]
     assert {
-        "project_id",
-        "period",
-        "items",
-        "target_volume",
-        "sla",
-        "accuracy",
-        "forecast_finish",
-        "rag",
+        column_label(c)
+        for c in {
+            "project_id",
+            "period",
+            "items",
+            "target_volume",
+            "sla",
+            "accuracy",
+            "forecast_finish",
+            "rag",
+        }
     } <= set(header)
 
 
@@ -90,7 +98,7 @@ def test_issues_sheet_lists_every_finding_with_its_cell(demo_dir):
     refresh(demo_dir, today=TODAY)
     rows = _sheet(demo_dir / "tracker.xlsx", "LX Issues")
     header, body = rows[0], rows[1:]
-    cells = {r[header.index("cell")] for r in body}
+    cells = {r[header.index(column_label("cell"))] for r in body}
     planted = generate_demo(people=30, months=2, seed=5, end=END).mistakes
     assert {f"{m.sheet}!{m.cell}" for m in planted} == cells
 

@@ -149,9 +149,11 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
     Sheets the book lacks are read from the other workbooks in its folder (the default
     tracker/timesheet/audit split), from disk, when the book is a local file.
     """
+    from labelxl.io.reader import typed_sheet
+    from labelxl.model.workspace import assemble
+
     by_name = {normalise_header(s.name): s for s in book.sheets}
-    sheets: dict[str, SheetData] = {}
-    findings: list[Finding] = []
+    blocks: dict[str, tuple[Any, int, Any, int, str]] = {}
     for name, schema in SHEETS.items():
         sheet = by_name.get(normalise_header(name))
         if sheet is None:
@@ -160,39 +162,49 @@ def read_book(book: Any, *, today: dt.date | None = None, siblings: bool = True)
         # err_to_str: an error cell reaches validation as '#N/A', not as a blank
         values = used.options(ndim=2, err_to_str=True).value or []
         raw, header_row, numbers = raw_block(values, schema, used.row)
-        from labelxl.io.reader import typed_sheet
-
-        data, found = typed_sheet(
-            schema,
-            raw,
-            header_row=header_row,
-            first_col=used.column - 1,
-            workbook=book.name,
-            sheet_name=sheet.name,
-            rows=numbers,
-        )
-        sheets[name] = data
-        findings.extend(found)
+        blocks[name] = (raw, header_row, numbers, used.column - 1, sheet.name)
     folder = local_folder(book)
-    if siblings and folder is not None:
-        for name, data, found in _sibling_sheets(folder, book.name, set(sheets)):
-            sheets[name] = data
-            findings.extend(found)
-    if not sheets:
+    others = (
+        list(_sibling_sheets(folder, book.name, set(blocks)))
+        if siblings and folder is not None
+        else []
+    )
+    if not blocks and not others:
         raise MissingSheetError(
             f"{book.name} has no labelxl sheet; expected sheets named "
             f"{', '.join(list(SHEETS)[:6])} …"
         )
     ws = Workspace(
-        sheets=sheets,
-        findings=findings,
+        sheets={},
+        findings=[],
         root=str(folder or ""),
         # the LX Log hashes the listed files: only a book saved in its folder is one
         workbooks=[book.name] if folder is not None and (folder / book.name).is_file() else [],
         today=today or dt.date.today(),
     )
-    if "Settings" in sheets:
-        ws.settings, found = read_settings(sheets["Settings"])
+
+    def parse(kind: str, conventions: Any) -> tuple[SheetData, list[Finding]]:
+        raw, header_row, numbers, first_col, sheet_name = blocks[kind]
+        return typed_sheet(
+            SHEETS[kind],
+            raw,
+            header_row=header_row,
+            first_col=first_col,
+            workbook=book.name,
+            sheet_name=sheet_name,
+            rows=numbers,
+            conventions=conventions,
+        )
+
+    # Typed exactly as the reader types files (Settings, then Roster's locale, then the
+    # rest; canonical spellings); Settings kept in a sibling workbook still set the rules.
+    settings = None
+    sibling_settings = next((d for n, d, _ in others if n == "Settings"), None)
+    if "Settings" not in blocks and sibling_settings is not None:
+        settings, _ = read_settings(sibling_settings)
+    assemble(ws, list(blocks), parse, settings=settings)
+    for name, data, found in others:
+        ws.sheets[name] = data
         ws.findings.extend(found)
     return ws
 

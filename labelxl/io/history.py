@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from labelxl.io.safewrite import clean_leftovers
+
 HISTORY_DIR = Path(".labelxl") / "history"
 
 
@@ -37,7 +39,8 @@ def save(root: Path, table: str, frame: pd.DataFrame, period_col: str = "period"
             merged = pd.concat([old, frame], ignore_index=True)
     if period_col in merged.columns:
         merged = merged.sort_values(period_col, kind="stable").reset_index(drop=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".parquet.tmp")
+    clean_leftovers(folder)  # a refresh killed mid-save leaves its temporary file
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".lx-", suffix=".parquet.tmp")
     os.close(fd)
     try:
         _for_parquet(merged).to_parquet(tmp, index=False)

@@ -9,6 +9,7 @@ import re
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -18,6 +19,18 @@ from labelxl.errors import WorkbookError, WorkbookLockedError
 BACKUP_DIR = Path(".labelxl") / "backups"  # relative to the workbook's folder
 DEFAULT_KEEP = 5
 _STAMP = "%Y%m%dT%H%M%S_%f"
+# Temporary files labelxl makes next to the files it writes. tempfile's random part is 8
+# characters of [a-z0-9_]; the patterns match labelxl's own names and nothing a user names.
+TEMP_SUFFIX = ".labelxl.tmp"
+LEFTOVER_PATTERNS = (
+    re.compile(r"\..+\.[a-z0-9_]{8}\.labelxl\.tmp", re.IGNORECASE),  # atomic_write
+    re.compile(r"\.~lx-[a-z0-9_]{8}\.[a-z0-9]{1,5}", re.IGNORECASE),  # write_new_file
+    re.compile(r"\.lx-[a-z0-9_]{8}\.parquet\.tmp", re.IGNORECASE),  # history.save
+    re.compile(r"tmp[a-z0-9_]{8}\.parquet\.tmp", re.IGNORECASE),  # history.save, older versions
+)
+# A temporary file untouched this long belongs to a write that died (a crash, a closed
+# laptop): a live write streams into its file and finishes in seconds to a few minutes.
+LEFTOVER_GRACE_SECONDS = 15 * 60
 
 
 def lock_files(path: str | os.PathLike[str]) -> list[Path]:
@@ -108,6 +121,35 @@ def verify_workbook(path: str | os.PathLike[str], expect_sheets: Sequence[str] =
         raise WorkbookError(p, f"the written file does not reopen: {exc}") from exc
 
 
+def clean_leftovers(
+    folder: str | os.PathLike[str], *, grace: float = LEFTOVER_GRACE_SECONDS
+) -> list[Path]:
+    """Delete temporary files of earlier writes that died; returns what was removed.
+
+    Only names labelxl itself makes (``LEFTOVER_PATTERNS``) and only when not modified for
+    ``grace`` seconds, so a write running right now in another process is left alone. A
+    file another program still holds open (Windows refuses to delete it) is skipped.
+    """
+    removed: list[Path] = []
+    now = time.time()
+    try:
+        entries = list(Path(folder).iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        if not any(p.fullmatch(entry.name) for p in LEFTOVER_PATTERNS):
+            continue
+        try:
+            info = entry.lstat()
+            if not stat.S_ISREG(info.st_mode) or now - info.st_mtime < grace:
+                continue
+            entry.unlink()
+        except OSError:
+            continue
+        removed.append(entry)
+    return removed
+
+
 def backup_files(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str]) -> list[Path]:
     """The backups of ``path`` in ``backup_dir``, oldest first."""
     p = Path(path)
@@ -146,6 +188,7 @@ def write_new_file(path: str | os.PathLike[str], writer_fn: Callable[[Path], obj
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_leftovers(target.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=".~lx-", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
@@ -200,6 +243,7 @@ def atomic_write(
     renamed over ``path`` with ``os.replace``. The original's permission bits are kept.
     Any failure leaves ``path`` untouched and removes the temporary file. ``keep=0`` makes
     no backup and prunes nothing. Returns the backup's path, or None when none was made.
+    Temporary files of earlier writes that died are removed first (``clean_leftovers``).
     """
     if keep < 0:
         raise ValueError(f"keep must be 0 or more (got {keep})")
@@ -210,7 +254,8 @@ def atomic_write(
     if existed and not target.is_file():
         raise WorkbookError(target, "is not a regular file")
     mode = stat.S_IMODE(target.stat().st_mode) if existed else _new_file_mode()
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=".labelxl.tmp", dir=folder)
+    clean_leftovers(folder)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=TEMP_SUFFIX, dir=folder)
     os.close(fd)
     tmp = Path(tmp_name)
     try:

@@ -23,20 +23,17 @@ from labelxl.metrics import (
     wellbeing,
 )
 from labelxl.metrics import projects as projects_mod
+from labelxl.metrics.trend import team_trend, weekly_quality
 from labelxl.model import dimensions
 from labelxl.model.findings import Report
 from labelxl.model.periods import (
-    DATED_SHEETS,
+    data_window,
     default_month,
-    month_bounds,
     parse_month,
-    period_of,
     previous_month,
 )
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
-from labelxl.stats.intervals import wilson_arrays
-from labelxl.stats.spc import p_chart
 
 
 @dataclass
@@ -57,9 +54,27 @@ class Metrics:
     - ``labelers``: the LX Labelers table for the month: person_id, name, period, items,
       productive_hours, throughput, aht_sec, audited, correct, accuracy, ci_low, ci_high,
       sufficient, target, flag.
-    - ``projects``: the LX Projects table: project_id, project_name, period, items,
-      target_volume, volume_vs_plan, sla, accuracy, ci_low, ci_high, forecast_finish,
-      forecast_low, forecast_high, end_date, rag, reasons.
+    - ``projects``: the LX Projects table (projects.STATUS_COLUMNS): project_id,
+      project_name, period, items, target_volume, plan_to_date, volume_vs_plan, sla,
+      accuracy, forecast_finish, forecast_low, forecast_high, ``forecast_note`` (why the
+      forecast is blank, in words), end_date, ``rag`` (Red | Amber | Green | "No data":
+      nothing measured in the month is never Green), reasons, rag_codes. Plans are judged
+      on the month's last day with data (``data_through``).
+    - ``labelers``: people with labeling work only (Roster role Labeler, or anyone with
+      Production items or audits in the month); see ``people.HEADCOUNT_DEFINITION``.
+    - ``staff_hours``: the month's hours of people whose role is not Labeler (QA, Lead,
+      Trainer): role, person_id, name, paid_hours, worked_hours, productive_hours,
+      leave_hours, utilization.
+    - ``headcount_definition``: the sentence that defines headcount, FTE and labelers
+      (``people.HEADCOUNT_DEFINITION``), for the sheets' and deck's definitions.
+    - ``previous_has_data``: last month is in the trend; when False every KPI's
+      ``previous`` and ``change`` are blank (shown as "–").
+    - ``capacity``: ``capacity.CapacityPlan``, with ``assumptions`` (assumption, value,
+      unit, source) to print next to the result, and per project ``occupancy``,
+      ``occupancy_source``, ``plan_days``.
+    - ``data_from``/``data_through``/``working_days``/``working_days_with_data``/
+      ``partial``: the month's data window (``periods.data_window``); the KPI items
+      target is pro-rated to it when partial.
     - the rest are the engines' own tables (see each module's docs).
     """
 
@@ -90,6 +105,9 @@ class Metrics:
     over_caps: pd.DataFrame = field(default_factory=pd.DataFrame)
     rotation: pd.DataFrame = field(default_factory=pd.DataFrame)
     requirements: Any = None  # labelxl.metrics.requirements.RequirementsStatus
+    staff_hours: pd.DataFrame = field(default_factory=pd.DataFrame)
+    headcount_definition: str = ""
+    previous_has_data: bool = False
     names: dict[str, str] = field(default_factory=dict)  # person_id → name (Roster)
     notes: list[str] = field(default_factory=list)
     # The data window of the month (see ``data_window``): outputs say "data through …".
@@ -102,6 +120,17 @@ class Metrics:
 
 # --------------------------------------------------------------------------- compute
 
+LABELER_ROLE = "Labeler"
+STAFF_HOURS_COLUMNS = (
+    "role",
+    "person_id",
+    "name",
+    "paid_hours",
+    "worked_hours",
+    "productive_hours",
+    "leave_hours",
+    "utilization",
+)
 KPI_COLUMNS = (
     "kpi",
     "value",
@@ -121,175 +150,55 @@ def reporting_month(ws: Workspace) -> str | None:
     return default_month(ws)
 
 
-def data_window(ws: Workspace, month: str) -> dict[str, Any]:
-    """Where the month's data start and end, and how much of the month that covers.
+@dataclass(frozen=True)
+class KpiSpec:
+    """One headline KPI, declared: where its value comes from and what it is held against.
 
-    ``data_from``/``data_through``: the first and last date with Production, Audits or
-    Timesheet rows in the month (None without rows); ``working_days``: Monday–Friday days
-    of the month; ``working_days_with_data``: those up to ``data_through``; ``partial``:
-    the data stop before the month's last working day.
+    ``source`` is ``trend`` (the team's monthly totals; last month gives ``previous``),
+    ``attrition`` (people.joiners_leavers) or ``count`` (a count of the month's tables,
+    no previous). ``target`` names an entry of ``_targets``; ``ci`` reads the trend's
+    ci_low/ci_high.
     """
-    start, end = month_bounds(month)
-    dates = []
-    for sheet, col in DATED_SHEETS:
-        d = pd.to_datetime(ws.frame(sheet)[col], errors="coerce").dropna()
-        d = d[(d >= start) & (d <= end)]
-        if not d.empty:
-            dates.extend([d.min(), d.max()])
-    first_day, after = start.date(), (end + pd.Timedelta(days=1)).date()
-    working = int(np.busday_count(first_day, after))
-    if not dates:
-        return {
-            "data_from": None,
-            "data_through": None,
-            "working_days": working,
-            "working_days_with_data": 0,
-            "partial": True,
-        }
-    lo, hi = min(dates).date(), max(dates).date()
-    with_data = int(np.busday_count(first_day, hi + dt.timedelta(days=1)))
-    return {
-        "data_from": lo,
-        "data_through": hi,
-        "working_days": working,
-        "working_days_with_data": with_data,
-        "partial": with_data < working,
-    }
+
+    kpi: str
+    unit: str  # count | pct | rate | seconds | hours | fte
+    source: str
+    column: str
+    higher: bool | None = True  # None: neither direction is better (no status)
+    target: str | None = None
+    ci: bool = False
 
 
-def _ratio(num: float, den: float) -> float | None:
-    return float(num) / float(den) if den else None
+KPI_SPECS: tuple[KpiSpec, ...] = (
+    KpiSpec("items", "count", "trend", "items", target="items"),
+    KpiSpec("throughput", "rate", "trend", "throughput", target="throughput"),
+    KpiSpec("aht_sec", "seconds", "trend", "aht_sec", higher=False, target="aht_sec"),
+    KpiSpec("accuracy", "pct", "trend", "accuracy", target="accuracy", ci=True),
+    KpiSpec("sla", "pct", "trend", "sla", target="sla"),
+    KpiSpec("utilization", "pct", "trend", "utilization"),
+    KpiSpec("shrinkage", "pct", "trend", "shrinkage", higher=False, target="shrinkage"),
+    KpiSpec("headcount", "count", "trend", "headcount", higher=None),
+    KpiSpec("attrition", "pct", "attrition", "annualised_attrition", higher=False),
+    KpiSpec("labelers_below", "count", "count", "labelers_below", higher=False, target="zero"),
+    KpiSpec("people_over_caps", "count", "count", "people_over_caps", higher=False, target="zero"),
+    KpiSpec("projects_red", "count", "count", "projects_red", higher=False, target="zero"),
+)
+WATCH_TOLERANCE = 0.02  # within 2% of target (relative) is "watch", beyond is "bad"
 
 
-def team_trend(ws: Workspace) -> pd.DataFrame:
-    """Team totals per month (see ``Metrics.trend``)."""
-    lab = efficiency.labeler_table(ws, "month")
-    prod = lab.groupby("period")[["items", "handle_hours", "productive_hours"]].sum()
-    months = sorted(
-        set(prod.index) | set(period_of(ws.frame("Audits")["audit_date"].dropna(), "month"))
-    )
-    out = pd.DataFrame({"period": months})
-    out = out.merge(prod.reset_index(), on="period", how="left")
-    out["throughput"] = [
-        _ratio(i, h)
-        for i, h in zip(out["items"].fillna(0), out["productive_hours"].fillna(0), strict=True)
-    ]
-    out["aht_sec"] = [
-        _ratio(h * 3600, i)
-        for h, i in zip(out["handle_hours"].fillna(0), out["items"].fillna(0), strict=True)
-    ]
-    facts = quality.audit_facts(ws)
-    per = pd.DataFrame(
-        {
-            "period": period_of(facts["audit_date"], "month").to_numpy(),
-            "correct": facts["correct"].to_numpy(),
-        }
-    )
-    acc = per.groupby("period")["correct"].agg(["size", "sum"])
-    audited = out["period"].map(acc["size"]).fillna(0).astype("int64")
-    correct = out["period"].map(acc["sum"]).fillna(0).astype("int64")
-    low, high = wilson_arrays(correct.to_numpy(), audited.to_numpy(), ws.settings.confidence)
-    out["audited"], out["correct"] = audited, correct
-    out["accuracy"] = (correct / audited.where(audited > 0)).astype("float64")
-    out["ci_low"] = np.where(audited > 0, low, np.nan)
-    out["ci_high"] = np.where(audited > 0, high, np.nan)
-    sla = queues.sla(ws, "project_id", "month")
-    if not sla.empty:
-        s = sla.groupby("period")[["items_done", "done_within_sla"]].sum()
-        s["sla"] = s["done_within_sla"] / s["items_done"].where(s["items_done"] > 0)
-        out["sla"] = out["period"].map(s["sla"])
-    else:
-        out["sla"] = np.nan
-    wh = hours.working_hours(ws, "person_id", "month")
-    if not wh.empty:
-        h = wh.groupby("period")[["paid_hours", "productive_hours", "leave_hours"]].sum()
-        out["utilization"] = out["period"].map(
-            h["productive_hours"] / (h["paid_hours"] - h["leave_hours"]).where(lambda d: d > 0)
-        )
-        out["shrinkage"] = out["period"].map(
-            1 - h["productive_hours"] / h["paid_hours"].where(lambda d: d > 0)
-        )
-    else:
-        out["utilization"] = np.nan
-        out["shrinkage"] = np.nan
-    out["headcount"] = [
-        int(people.headcount(ws, m, by=("market",))["headcount"].sum()) for m in months
-    ]
-    return out
+def _value(v: Any) -> Any:
+    return None if v is None or (isinstance(v, float) and np.isnan(v)) else v
 
 
-def weekly_quality(ws: Workspace) -> pd.DataFrame:
-    """Team accuracy per ISO week with Wilson intervals and p-chart limits of the error rate."""
-    facts = quality.audit_facts(ws)
-    cols = [
-        "period",
-        "audited",
-        "errors",
-        "accuracy",
-        "ci_low",
-        "ci_high",
-        "p",
-        "center",
-        "lcl",
-        "ucl",
-        "out_of_control",
-    ]
-    if facts.empty:
-        return pd.DataFrame(columns=cols)
-    week = period_of(facts["audit_date"], "week")
-    g = pd.DataFrame({"period": week.to_numpy(), "correct": facts["correct"].to_numpy()})
-    agg = g.groupby("period")["correct"].agg(["size", "sum"]).reset_index()
-    agg.columns = ["period", "audited", "correct"]
-    agg["errors"] = agg["audited"] - agg["correct"]
-    agg["accuracy"] = agg["correct"] / agg["audited"]
-    low, high = wilson_arrays(
-        agg["correct"].to_numpy(), agg["audited"].to_numpy(), ws.settings.confidence
-    )
-    agg["ci_low"], agg["ci_high"] = low, high
-    chart = p_chart(agg["errors"].to_numpy(), agg["audited"].to_numpy())
-    for c in ("p", "center", "lcl", "ucl", "out_of_control"):
-        agg[c] = chart[c].to_numpy()
-    return agg[cols]
-
-
-def _kpi(
-    kpi: str,
-    value: Any,
-    *,
-    target: Any = None,
-    previous: Any = None,
-    unit: str,
-    higher: bool | None = True,
-    ci: tuple[Any, Any] = (None, None),
-) -> dict[str, Any]:
-    value = None if value is None or (isinstance(value, float) and np.isnan(value)) else value
-    previous = (
-        None
-        if previous is None or (isinstance(previous, float) and np.isnan(previous))
-        else previous
-    )
-    change = value - previous if value is not None and previous is not None else None
-    status = "none"
-    if value is not None and target is not None and higher is not None:
-        if kpi == "accuracy" and ci[1] is not None:
-            # The coaching rule at team level: red only when the whole interval misses.
-            status = "bad" if ci[1] < target else ("watch" if value < target else "good")
-        else:
-            gap = (value - target) if higher else (target - value)
-            tolerance = 0.02 * abs(target) if target else 0.0
-            status = "good" if gap >= 0 else ("watch" if -gap <= tolerance else "bad")
-    return {
-        "kpi": kpi,
-        "value": value,
-        "ci_low": ci[0],
-        "ci_high": ci[1],
-        "target": target,
-        "previous": previous,
-        "change": change,
-        "status": status,
-        "unit": unit,
-        "higher_is_better": higher,
-    }
+def _status(spec: KpiSpec, value: Any, target: Any, ci_high: Any) -> str:
+    if value is None or target is None or spec.higher is None:
+        return "none"
+    if spec.ci and ci_high is not None:
+        # The coaching rule at team level: red only when the whole interval misses.
+        return "bad" if ci_high < target else ("watch" if value < target else "good")
+    gap = (value - target) if spec.higher else (target - value)
+    tolerance = WATCH_TOLERANCE * abs(target) if target else 0.0
+    return "good" if gap >= 0 else ("watch" if -gap <= tolerance else "bad")
 
 
 def _row(frame: pd.DataFrame, month: str | None) -> dict[str, Any]:
@@ -299,21 +208,15 @@ def _row(frame: pd.DataFrame, month: str | None) -> dict[str, Any]:
     return {} if hit.empty else hit.iloc[0].to_dict()
 
 
-def kpi_table(
-    ws: Workspace,
-    month: str,
-    previous: str,
-    trend: pd.DataFrame,
-    labelers: pd.DataFrame,
-    projects: pd.DataFrame,
-    attrition: pd.DataFrame,
-    over_caps: pd.DataFrame,
-) -> pd.DataFrame:
+def _targets(ws: Workspace, projects: pd.DataFrame, window: dict[str, Any]) -> dict[str, Any]:
+    """The KPI targets: Settings, Active projects' target_volume (pro-rated to the data
+    window when the month's data stop early) and the item-weighted project AHT target."""
     s = ws.settings
-    now, before = _row(trend, month), _row(trend, previous)
     proj = dimensions.projects(ws)
     active = proj.loc[proj["status"].isin(["Active"])] if not proj.empty else proj
     items_target = float(active["target_volume"].sum()) if len(active) else None
+    if items_target and window.get("partial") and window.get("working_days"):
+        items_target *= window["working_days_with_data"] / window["working_days"]
     aht_target = None
     if len(projects) and "target_aht_sec" in proj:
         mix = projects.set_index("project_id")["items"].fillna(0)
@@ -321,85 +224,88 @@ def kpi_table(
         ok = t.notna() & (mix > 0)
         if ok.any():
             aht_target = float((t[ok] * mix[ok]).sum() / mix[ok].sum())
-    att_now, att_before = _row(attrition, month), _row(attrition, previous)
-    rows = [
-        _kpi(
-            "items",
-            now.get("items"),
-            target=items_target or None,
-            previous=before.get("items"),
-            unit="count",
-        ),
-        _kpi(
-            "throughput",
-            now.get("throughput"),
-            previous=before.get("throughput"),
-            target=3600 / aht_target * s.target_occupancy if aht_target else None,
-            unit="rate",
-        ),
-        _kpi(
-            "aht_sec",
-            now.get("aht_sec"),
-            target=aht_target,
-            previous=before.get("aht_sec"),
-            unit="seconds",
-            higher=False,
-        ),
-        _kpi(
-            "accuracy",
-            now.get("accuracy"),
-            target=s.accuracy_target,
-            previous=before.get("accuracy"),
-            unit="pct",
-            ci=(now.get("ci_low"), now.get("ci_high")),
-        ),
-        _kpi("sla", now.get("sla"), target=s.sla_target, previous=before.get("sla"), unit="pct"),
-        _kpi("utilization", now.get("utilization"), previous=before.get("utilization"), unit="pct"),
-        _kpi(
-            "shrinkage",
-            now.get("shrinkage"),
-            target=s.planned_shrinkage,
-            previous=before.get("shrinkage"),
-            unit="pct",
-            higher=False,
-        ),
-        _kpi(
-            "headcount",
-            now.get("headcount"),
-            previous=before.get("headcount"),
-            unit="count",
-            higher=None,
-        ),
-        _kpi(
-            "attrition",
-            att_now.get("annualised_attrition"),
-            previous=att_before.get("annualised_attrition"),
-            unit="pct",
-            higher=False,
-        ),
-        _kpi(
-            "labelers_below",
-            int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-        _kpi(
-            "people_over_caps",
-            int(over_caps["person_id"].nunique()) if len(over_caps) else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-        _kpi(
-            "projects_red",
-            int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
-            target=0,
-            unit="count",
-            higher=False,
-        ),
-    ]
+    return {
+        "items": items_target or None,
+        "throughput": 3600 / aht_target * s.target_occupancy if aht_target else None,
+        "aht_sec": aht_target,
+        "accuracy": s.accuracy_target,
+        "sla": s.sla_target,
+        "shrinkage": s.planned_shrinkage,
+        "zero": 0,
+    }
+
+
+def kpi_table(
+    ws: Workspace,
+    month: str,
+    previous: str | None,
+    trend: pd.DataFrame,
+    labelers: pd.DataFrame,
+    projects: pd.DataFrame,
+    attrition: pd.DataFrame,
+    over_caps: pd.DataFrame,
+) -> pd.DataFrame:
+    """One row per KPI_SPECS entry (KPI_COLUMNS). ``previous`` None (last month has no
+    data) leaves ``previous`` and ``change`` blank for every KPI."""
+    window = data_window(ws, month)
+    targets = _targets(ws, projects, window)
+    rows_now = {"trend": _row(trend, month), "attrition": _row(attrition, month)}
+    rows_before = {"trend": _row(trend, previous), "attrition": _row(attrition, previous)}
+    rows_now["count"] = {
+        "labelers_below": int((labelers["flag"] == "below").sum()) if "flag" in labelers else 0,
+        "people_over_caps": int(over_caps["person_id"].nunique()) if len(over_caps) else 0,
+        "projects_red": int((projects["rag"] == "Red").sum()) if "rag" in projects else 0,
+    }
+    rows = []
+    for spec in KPI_SPECS:
+        now = rows_now[spec.source]
+        value = _value(now.get(spec.column))
+        before = _value(rows_before.get(spec.source, {}).get(spec.column))
+        target = targets[spec.target] if spec.target else None
+        ci = (_value(now.get("ci_low")), _value(now.get("ci_high"))) if spec.ci else (None, None)
+        rows.append(
+            {
+                "kpi": spec.kpi,
+                "value": value,
+                "ci_low": ci[0],
+                "ci_high": ci[1],
+                "target": target,
+                "previous": before,
+                "change": value - before if value is not None and before is not None else None,
+                "status": _status(spec, value, target, ci[1]),
+                "unit": spec.unit,
+                "higher_is_better": spec.higher,
+            }
+        )
     return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+
+
+def labeling_people(ws: Workspace, table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of people with labeling work: Roster role Labeler, or anyone with Production
+    items or audited items in the period. QA, Leads and Trainers without items are staff,
+    not labelers (their hours are in ``staff_hours``)."""
+    if table.empty:
+        return table
+    role = table["person_id"].map(dimensions.people(ws)["role"])
+    work = (table.get("items", 0) > 0) | (table.get("audited", 0) > 0)
+    return table.loc[(role == LABELER_ROLE) | work]
+
+
+def staff_hours(ws: Workspace, month: str) -> pd.DataFrame:
+    """Hours of the month's people whose Roster role is not Labeler (QA, Lead, Trainer, ...).
+
+    Columns STAFF_HOURS_COLUMNS: role, person_id, name, paid_hours, worked_hours,
+    productive_hours (Labeling + QA), leave_hours, utilization (productive / worked).
+    """
+    wh = hours.working_hours(ws, "person_id", "month")
+    if wh.empty:
+        return pd.DataFrame(columns=list(STAFF_HOURS_COLUMNS))
+    roster = dimensions.people(ws)
+    wh = wh.loc[wh["period"] == month].copy()
+    wh["role"] = wh["person_id"].map(roster["role"])
+    wh["name"] = wh["person_id"].map(roster["name"])
+    wh = wh.loc[wh["role"].notna() & (wh["role"] != LABELER_ROLE)]
+    return wh[list(STAFF_HOURS_COLUMNS)].sort_values(["role", "person_id"]).reset_index(drop=True)
 
 
 def compute(
@@ -435,7 +341,7 @@ def compute(
         if col in lab:
             lab[col] = lab[col].fillna(0).astype("int64")
     lab["flag"] = lab["flag"].fillna("insufficient")
-    lab = lab.sort_values("person_id").reset_index(drop=True)
+    lab = labeling_people(ws, lab).sort_values("person_id").reset_index(drop=True)
 
     acc = quality.accuracy_table(ws, "project_id", "month")
     acc = acc.loc[
@@ -452,7 +358,10 @@ def compute(
             trend = trend.reset_index(drop=True)
     attrition = people.joiners_leavers(ws, "month")
     over = wellbeing.people_over_caps(ws, month)
-    kpis = kpi_table(ws, month, previous, trend, lab, proj, attrition, over)
+    # No data last month: changes are blank ("–"), never a comparison with nothing.
+    previous_has_data = bool(len(trend)) and previous in set(trend["period"])
+    compare = previous if previous_has_data else None
+    kpis = kpi_table(ws, month, compare, trend, lab, proj, attrition, over)
 
     notes: list[str] = []
     cal: calibration.CalibrationReport | None = None
@@ -499,6 +408,9 @@ def compute(
         over_caps=over,
         rotation=wellbeing.rotation_suggestion(ws, month),
         requirements=requirements.requirements_status(ws),
+        staff_hours=staff_hours(ws, month),
+        headcount_definition=people.HEADCOUNT_DEFINITION,
+        previous_has_data=previous_has_data,
         names=names,
         notes=notes,
         **data_window(ws, month),

@@ -9,9 +9,10 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.metrics.people import UNASSIGNED, parse_month, roster
-from labelxl.model.dimensions import projects
-from labelxl.model.periods import month_bounds
+from labelxl.metrics.capacity_assumptions import ASSUMPTION_COLUMNS, assumptions_table
+from labelxl.metrics.people import roster
+from labelxl.model.dimensions import UNASSIGNED, projects
+from labelxl.model.periods import month_bounds, resolve_month
 from labelxl.model.schema import PRODUCTIVE_ACTIVITIES
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
@@ -21,6 +22,10 @@ from labelxl.stats.staffing import batch_fte, scheduled_fte
 TRAILING_DAYS = 28  # the "trailing 4 weeks" behind forecasts and actual AHT
 MAX_SHRINKAGE = 0.95  # a measured shrinkage is capped here so FTE stays finite
 PLANNED_STATUSES = ("Active", "Planned")
+# Who gives capacity: the labeling workforce. QA, Leads and Trainers audit, coach and train;
+# their hours are not labeling capacity (and their meetings are not labelers' shrinkage).
+AVAILABLE_ROLE = "Labeler"
+OCCUPANCY_NOTE_ABOVE = 1.05  # measured handle/Labeling ratio above this earns a note
 
 PROJECT_COLUMNS = [
     "project_id",
@@ -34,6 +39,9 @@ PROJECT_COLUMNS = [
     "aht_source",
     "shrinkage",
     "shrinkage_source",
+    "occupancy",
+    "occupancy_source",
+    "plan_days",
     "workload_hours",
     "agents",
     "required_fte",
@@ -65,18 +73,23 @@ class CapacityPlan:
     by_project: pd.DataFrame
     by_market_language: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    # What the result rests on, to print next to it: assumption, value, unit, source.
+    assumptions: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(ASSUMPTION_COLUMNS))
+    )
 
 
 def capacity_plan(
     ws: Workspace, month: str | None = None, volumes: dict[str, float] | None = None
 ) -> CapacityPlan:
-    """Plan the month after ``month`` (default: after the last month with Production data).
+    """Plan the month after ``month`` (default: after ``periods.resolve_month``, the reporting
+    month every other metric uses).
 
     ``volumes`` overrides the planned volume of named projects (project_id → items).
     """
     s = ws.settings
     prod = ws.frame("Production")
-    base = _base_month(month, prod)
+    base = resolve_month(ws, month)
     plan = (pd.Period(base, freq="M") + 1).strftime("%Y-%m")
     ps, pe = month_bounds(plan)
     base_start, base_end = month_bounds(base)
@@ -87,12 +100,24 @@ def capacity_plan(
     proj = _projects_in_plan(ws, ps, pe, volumes or {})
     trailing = _trailing(prod, base_end)
     r = roster(ws)
-    shrink = _shrinkage(ws, r, base_start, base_end, notes)
+    workforce = set(r.loc[r["role"] == AVAILABLE_ROLE, "person_id"])
+    shrink = _shrinkage(ws, r, workforce, base_start, base_end, notes)
+    occupancy = _occupancy(ws, workforce, base_start, base_end, notes)
     rows = []
     for pid, p in proj.iterrows():
+        days = _plan_days(p, ps, pe)
         rows.append(
             _project_row(
-                str(pid), p, trailing, shrink, volumes or {}, pe.day, hours_per_fte, s, notes
+                str(pid),
+                p,
+                trailing,
+                shrink,
+                occupancy,
+                volumes or {},
+                (pe.day, days, working_days),
+                hours_per_fte,
+                s,
+                notes,
             )
         )
     by_project = pd.DataFrame(rows, columns=PROJECT_COLUMNS)
@@ -102,19 +127,18 @@ def capacity_plan(
     available = _available(ws, r, ps, pe, working_days, hours_per_fte, holidays_by_market)
     per_hire = _applicants_per_hire(ws, notes)
     by_ml = _by_market_language(by_project, available, holidays_by_market, per_hire, notes)
-    return CapacityPlan(plan, base, working_days, hours_per_fte, per_hire, by_project, by_ml, notes)
+    out = CapacityPlan(plan, base, working_days, hours_per_fte, per_hire, by_project, by_ml, notes)
+    out.assumptions = assumptions_table(out, ws, shrink, occupancy, available, holidays_by_market)
+    return out
 
 
-def _base_month(month: str | None, prod: pd.DataFrame) -> str:
-    if month is not None:
-        return parse_month(month)
-    dates = prod["date"].dropna()
-    if dates.empty:
-        raise MetricInputError(
-            "capacity_plan: Production has no dates, so the month to plan from is unknown; "
-            "pass month='YYYY-MM' (the plan covers the month after it)"
-        )
-    return dates.max().strftime("%Y-%m")
+def _plan_days(p: pd.Series, ps: pd.Timestamp, pe: pd.Timestamp) -> int:
+    """Working days of the plan month inside the project's start/end dates."""
+    lo = max(ps, p["start_date"]) if pd.notna(p["start_date"]) else ps
+    hi = min(pe, p["end_date"]) if pd.notna(p["end_date"]) else pe
+    if hi < lo:
+        return 0
+    return int(np.busday_count(lo.date(), (hi + pd.Timedelta(days=1)).date()))
 
 
 def _projects_in_plan(
@@ -147,15 +171,23 @@ def _trailing(prod: pd.DataFrame, base_end: pd.Timestamp) -> pd.DataFrame:
 
 
 def _shrinkage(
-    ws: Workspace, r: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp, notes: list[str]
+    ws: Workspace,
+    r: pd.DataFrame,
+    workforce: set[str],
+    start: pd.Timestamp,
+    end: pd.Timestamp,
+    notes: list[str],
 ) -> dict[str, tuple[float, str]]:
-    """Measured shrinkage per market (and ``""`` team-wide) over the base month.
+    """Measured shrinkage of the labeling workforce per market (``""``: team) in the base month.
 
-    Leave is taken out of paid hours here because planned leave is netted from available
-    FTE instead; counting it in both would double it.
+    Only the people who give capacity (AVAILABLE_ROLE) are measured: a Lead's meetings
+    are not a labeler's shrinkage. Leave is taken out of paid hours because planned leave
+    is netted from available FTE instead; counting it in both would double it.
     """
     t = ws.frame("Timesheet")
-    t = t.loc[t["date"].between(start, end) & (t["activity"] != "Leave")]
+    t = t.loc[
+        t["date"].between(start, end) & (t["activity"] != "Leave") & t["person_id"].isin(workforce)
+    ]
     t = t.assign(
         market=t["person_id"].map(r.set_index("person_id")["market"]),
         productive=t["hours"].where(t["activity"].isin(PRODUCTIVE_ACTIVITIES), 0.0),
@@ -179,17 +211,54 @@ def _shrinkage(
     return out
 
 
+def _occupancy(
+    ws: Workspace, workforce: set[str], start: pd.Timestamp, end: pd.Timestamp, notes: list[str]
+) -> tuple[float, str]:
+    """Batch occupancy: the labeling workforce's handle hours ÷ their Labeling hours.
+
+    AHT is handle time per item (Production) while capacity is Timesheet hours; the
+    measured ratio converts one into the other. Settings target_occupancy is the queueing
+    cap of realtime work (agents wait for arrivals) and only the fallback here: a backlog
+    never runs dry, so a measured team at 98% must not be planned at 85%.
+    """
+    prod = ws.frame("Production")
+    prod = prod.loc[prod["date"].between(start, end) & prod["person_id"].isin(workforce)]
+    t = ws.frame("Timesheet")
+    t = t.loc[
+        t["date"].between(start, end)
+        & (t["activity"] == "Labeling")
+        & t["person_id"].isin(set(prod["person_id"]))
+    ]
+    handle = float(prod.loc[prod["person_id"].isin(set(t["person_id"])), "handle_minutes"].sum())
+    labeling = float(t["hours"].sum())
+    if handle <= 0 or labeling <= 0:
+        return ws.settings.target_occupancy, "settings"
+    value = handle / 60 / labeling
+    if value > OCCUPANCY_NOTE_ABOVE:
+        notes.append(
+            f"Handle time is {value:.0%} of the Labeling hours booked in the base month "
+            "(timesheets under-record labeling); batch occupancy is capped at 100%."
+        )
+    return min(value, 1.0), "measured (handle ÷ Labeling hours)"
+
+
 def _project_row(
     pid: str,
     p: pd.Series,
     trailing: pd.DataFrame,
     shrink: dict[str, tuple[float, str]],
+    occupancy: tuple[float, str],
     volumes: dict[str, float],
-    days_in_month: int,
+    days: tuple[int, int, int],
     hours_per_fte: float,
     s: Settings,
     notes: list[str],
 ) -> dict[str, object]:
+    days_in_month, plan_days, working_days = days
+    # A project that starts or ends inside the plan month runs only part of it.
+    share = plan_days / working_days if working_days else 0.0
+    if pid in volumes and share == 0:  # an override plans the project on purpose
+        share = 1.0
     items = float(trailing["items"].get(pid, 0.0)) if len(trailing) else 0.0
     minutes = float(trailing["handle_minutes"].get(pid, 0.0)) if len(trailing) else 0.0
     if pid in volumes:
@@ -197,10 +266,10 @@ def _project_row(
         if not math.isfinite(volume) or volume < 0:
             raise MetricInputError(f"volumes[{pid!r}] must be ≥ 0 (got {volumes[pid]!r})")
     elif pd.notna(p["target_volume"]):
-        volume, volume_source = float(p["target_volume"]), "target"
+        volume, volume_source = float(p["target_volume"]) * share, "target"
     elif items > 0:
         # Run rate: trailing 28 days scaled to the plan month's calendar days.
-        volume, volume_source = items * days_in_month / TRAILING_DAYS, "forecast"
+        volume, volume_source = items * days_in_month / TRAILING_DAYS * share, "forecast"
     else:
         volume, volume_source = 0.0, "none"
         notes.append(
@@ -219,8 +288,11 @@ def _project_row(
         str(market), shrink.get("", (s.planned_shrinkage, "settings"))
     )
     queue_type = p["queue_type"] if pd.notna(p["queue_type"]) else "batch"
+    occ, occ_source = occupancy
+    if queue_type == "realtime":
+        occ, occ_source = s.target_occupancy, "settings (realtime cap)"
     agents = math.nan
-    if volume == 0:
+    if volume == 0 or share == 0:
         required = 0.0
         workload = 0.0
     elif aht_source == "missing":
@@ -231,18 +303,19 @@ def _project_row(
         )
     elif queue_type == "realtime":
         workload = volume * aht / 3600
-        # Average load over the month's working hours (not the busiest hour): the queue is
-        # taken as open during standard working hours, so one FTE covers its open hours.
-        rate = volume / hours_per_fte
+        # Average load over the open working hours (not the busiest hour): the queue is
+        # taken as open during standard working hours on the project's days of the month,
+        # so one FTE covers its open hours; agents are needed for that share of the month.
+        rate = volume / (hours_per_fte * share)
         agents = float(
             erlang_c_agents(
                 rate, aht, s.service_level_target, s.service_level_seconds, 3600, s.target_occupancy
             )
         )
-        required = scheduled_fte(agents, shrinkage)
+        required = scheduled_fte(agents, shrinkage) * share
     else:
         workload = volume * aht / 3600
-        required = batch_fte(volume, aht, hours_per_fte, shrinkage, s.target_occupancy)
+        required = batch_fte(volume, aht, hours_per_fte, shrinkage, occ)
     return {
         "project_id": pid,
         "project_name": p["project_name"],
@@ -255,6 +328,9 @@ def _project_row(
         "aht_source": aht_source,
         "shrinkage": shrinkage,
         "shrinkage_source": shrinkage_source,
+        "occupancy": occ,
+        "occupancy_source": occ_source,
+        "plan_days": plan_days,
         "workload_hours": workload,
         "agents": agents,
         "required_fte": required,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from labelxl.metrics.hours import (
-    PERSON_GROUPS,
+from labelxl.metrics._common import (
     check_by,
     check_freq,
     empty,
@@ -14,6 +13,7 @@ from labelxl.metrics.hours import (
     ratio,
     timesheet,
 )
+from labelxl.metrics.hours import PERSON_GROUPS
 from labelxl.model.dimensions import projects
 from labelxl.model.schema import PRODUCTIVE_ACTIVITIES
 from labelxl.model.workspace import Workspace, memoized

@@ -9,7 +9,9 @@ import pandas as pd
 
 from labelxl.errors import MetricInputError
 from labelxl.metrics.capacity import CapacityPlan
-from labelxl.metrics.people import UNASSIGNED, parse_month, primary_language
+from labelxl.metrics.people import primary_language
+from labelxl.model.dimensions import UNASSIGNED
+from labelxl.model.periods import parse_month
 from labelxl.model.workspace import Workspace
 
 STAGES = ("Applied", "Screen", "Interview", "Offer", "Hired")
@@ -38,8 +40,8 @@ def reached_stage(h: pd.DataFrame) -> pd.Series:
 def hiring_funnel(ws: Workspace, month: str | None = None) -> pd.DataFrame:
     """Candidates reaching each stage (Applied → Screen → Interview → Offer → Hired).
 
-    With ``month``, only candidates who applied in that month (a cohort). A candidate at
-    a later stage counts as having reached every earlier one. Columns: ``stage``,
+    With ``month``, only candidates who applied in that month (a cohort; without: all).
+    A candidate at a later stage counts as having reached every earlier one. Columns: ``stage``,
     ``reached``, ``conversion_from_previous``, ``conversion_from_applied`` (blank when the
     denominator is 0), ``rejected`` and ``withdrawn`` (candidates whose process ended
     there), ``open`` (candidates currently at the stage).
@@ -65,7 +67,7 @@ def hiring_funnel(ws: Workspace, month: str | None = None) -> pd.DataFrame:
 def time_to_hire(ws: Workspace, month: str | None = None, by: tuple[str, ...] = ()) -> pd.DataFrame:
     """Days from applied_date to start_date (or decision_date when start is blank) of hires.
 
-    With ``month``, hires whose start (or decision) date is in that month. ``by`` may name
+    With ``month``, hires whose start (or decision) date is in that month (else all); ``by`` names
     ``role``, ``market`` and ``language``. Columns: the ``by`` columns, ``hires``,
     ``median_days``, ``mean_days``, ``max_days`` (blank for a group without dated hires).
     """
@@ -100,7 +102,7 @@ def time_to_hire(ws: Workspace, month: str | None = None, by: tuple[str, ...] = 
 
 
 def offer_acceptance(ws: Workspace, month: str | None = None) -> pd.DataFrame:
-    """Offers made and accepted (one row), for candidates who applied in ``month`` if given.
+    """Offers made and accepted (one row): candidates who applied in ``month``, else all.
 
     ``offers`` = candidates who reached Offer; ``accepted`` = Hired; ``declined`` =
     Withdrawn after an offer; ``pending`` = still at Offer. ``acceptance_rate`` = accepted /
@@ -225,7 +227,7 @@ def _candidates(ws: Workspace, month: str | None) -> pd.DataFrame:
 
 
 def _fill(h: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
-    """Blank market → (blank); language → first listed language, as the capacity plan keys."""
+    """Blank market → Unassigned; language → first listed language, as the capacity plan keys."""
     for col in cols:
         if col == "language":
             h[col] = primary_language(h[col])

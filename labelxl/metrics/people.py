@@ -3,29 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.model.dimensions import people
-from labelxl.model.periods import Freq, month_bounds, period_of
+from labelxl.model.dimensions import UNASSIGNED, people
+from labelxl.model.periods import Freq, month_bounds, period_of, resolve_month
 from labelxl.model.workspace import Workspace
 
 BY_CHOICES = ("market", "language", "vendor", "role", "team", "site")
 TENURE_BANDS = ("0–3 m", "3–6 m", "6–12 m", "1–2 y", "2 y+")
 _BAND_EDGES = (0, 3, 6, 12, 24)  # lower edge of each band in full months of tenure
 PERIODS_PER_YEAR = {"month": 12, "week": 52}
-UNASSIGNED = "(blank)"
+# The one headcount every sheet and slide shows (``headcount``; the KPI and the trend sum it).
+HEADCOUNT_DEFINITION = (
+    "Headcount = people in the Roster, any role, on the team on the last day of the month: "
+    "start date on or before that day, no end date before it, and not status Left without "
+    "an end date. Status Leave still counts. FTE = the sum of their FTE (blank = 1). "
+    "Labelers (LX Labelers) = people with labeling work in the month: role Labeler, or "
+    "anyone with Production items or audited items."
+)
 
 
 def roster(ws: Workspace) -> pd.DataFrame:
     """Roster with one row per person, ``language`` = first listed language, blanks filled.
 
     A person's capacity counts once, under their first (primary) language; dimension
-    blanks become ``(blank)`` so they still group, and a blank fte is 1.
+    blanks become ``Unassigned`` (dimensions.UNASSIGNED) so they still group; a blank fte is 1.
     """
     r = people(ws).reset_index()
     r["language"] = primary_language(r["languages"])
@@ -37,7 +43,7 @@ def roster(ws: Workspace) -> pd.DataFrame:
 
 
 def primary_language(languages: pd.Series) -> pd.Series:
-    """First language of a comma/semicolon/slash separated list, lower-cased; blank → (blank)."""
+    """First language of a comma/semicolon/slash separated list, lower-cased; blank → Unassigned."""
     text = languages.astype(object).where(languages.notna(), "")
     first = text.map(lambda v: str(v).replace(";", ",").replace("/", ",").split(",")[0])
     first = first.map(lambda v: v.strip().lower())
@@ -58,14 +64,14 @@ def on_team(r: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
 def headcount(
     ws: Workspace, month: str | None = None, by: Sequence[str] = ("market",)
 ) -> pd.DataFrame:
-    """People on the team on the last day of ``month`` (default: the month of ``ws.today``).
+    """People on the team on the last day of ``month`` (default: ``periods.resolve_month``).
 
     Columns: the ``by`` dimensions, ``headcount``, ``fte`` (sum of fte), ``on_leave``
     (people with status Leave). ``language`` is each person's first language; vendor
     blank is ``In-house``.
     """
     dims = _by(by)
-    _, day = month_bounds(_month(month, ws))
+    _, day = month_bounds(resolve_month(ws, month))
     r = roster(ws)
     r = r.loc[on_team(r, day)].assign(on_leave=lambda f: (f["status"] == "Leave").astype(int))
     return _sum(
@@ -199,8 +205,9 @@ def new_hire_ramp(ws: Workspace, weeks: int = 12) -> pd.DataFrame:
         starts = new.set_index("person_id")["start_date"]
 
     def tenure_week(ids: pd.Series, when: pd.Series) -> pd.Series:
-        start = ids.map(starts)
-        return (when - start).dt.days // 7 + 1
+        if starts.empty or ids.empty:  # mapping onto nothing gives float64, not dates
+            return pd.Series(np.nan, index=ids.index, dtype="float64")
+        return (when - ids.map(starts)).dt.days // 7 + 1
 
     p = prod.loc[prod["person_id"].isin(starts.index)].copy()
     p["tenure_week"] = tenure_week(p["person_id"], p["date"])
@@ -251,20 +258,6 @@ def _by(by: Sequence[str]) -> list[str]:
             f"cannot group people by {bad[0]!r}; choose from {', '.join(BY_CHOICES)}"
         )
     return dims
-
-
-def _month(month: str | None, ws: Workspace) -> str:
-    if month is None:
-        return pd.Timestamp(ws.today).strftime("%Y-%m")
-    return parse_month(month)
-
-
-def parse_month(month: object) -> str:
-    """A ``YYYY-MM`` month label, checked; anything else raises MetricInputError."""
-    text = str(month).strip()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
-        raise MetricInputError(f"month must look like 2026-03 (got {month!r})")
-    return text
 
 
 def _sum(frame: pd.DataFrame, dims: list[str], aggs: dict[str, tuple[str, str]]) -> pd.DataFrame:

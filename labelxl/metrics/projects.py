@@ -9,10 +9,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelxl.metrics.hours import check_month, empty, working_days
+from labelxl.metrics._common import empty, working_days
 from labelxl.metrics.queues import sla as queue_sla
 from labelxl.model.dimensions import projects
-from labelxl.model.periods import month_bounds
+from labelxl.model.periods import data_window, month_bounds, resolve_month
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 
@@ -46,10 +46,13 @@ STATUS_COLUMNS = (
     "forecast_low",
     "forecast_high",
     "end_date",
+    "forecast_note",  # why forecast_finish is blank (empty when it is filled)
     "rag",
     "reasons",
     "rag_codes",  # the rules that fired, e.g. "sla-amber,volume-amber" (for translations)
 )
+NO_DATA = "No data"  # the rag of a project no rule fired for and with nothing measured
+RAG_VALUES = ("Red", "Amber", "Green", NO_DATA)
 PLAN_COLUMNS = ("project_id", "items", "target_volume", "plan_to_date", "volume_vs_plan")
 
 
@@ -66,10 +69,21 @@ class RagRule:
     reason: Callable[[pd.Series, Settings], str]
 
 
-def _pct(x: float) -> str:
+def _pct(x: float, decimals: int = 1) -> str:
     # One decimal where it matters: 95.5% against a 96% target must not read "96% < 96%".
-    text = f"{100 * x:.1f}"
-    return (text[:-2] if text.endswith(".0") else text) + "%"
+    text = f"{100 * x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
+
+
+def _pct_vs(x: float, ref: float) -> str:
+    """``x`` as a percentage with as many decimals (1 to 4) as it takes to differ from ``ref``:
+    94.96% against a 95% target reads "94.96%", never "95% < 95%"."""
+    for decimals in range(1, 5):
+        if round(100 * x, decimals) != round(100 * ref, decimals):
+            return _pct(x, decimals)
+    return _pct(x, 4)
 
 
 def _date(x: object) -> str:
@@ -113,8 +127,8 @@ RAG_RULES: tuple[RagRule, ...] = (
         STATUSES,
         lambda f, s: f["sla"] < s.sla_target - SLA_RED_MARGIN,
         lambda r, s: (
-            f"SLA {_pct(r.sla)} < {_pct(s.sla_target - SLA_RED_MARGIN)} "
-            f"(target {_pct(s.sla_target)} − 5 pp)"
+            f"SLA {_pct_vs(r.sla, s.sla_target - SLA_RED_MARGIN)} < "
+            f"{_pct_vs(s.sla_target - SLA_RED_MARGIN, r.sla)} (target {_pct(s.sla_target)} − 5 pp)"
         ),
     ),
     RagRule(
@@ -125,8 +139,9 @@ RAG_RULES: tuple[RagRule, ...] = (
         STATUSES,
         _red_accuracy,
         lambda r, s: (
-            f"accuracy {_pct(r.accuracy)} (CI {_pct(r.accuracy_low)}–"
-            f"{_pct(r.accuracy_high)}) < {_pct(r.accuracy_target)} target"
+            f"accuracy {_pct_vs(r.accuracy, r.accuracy_target)} (CI {_pct(r.accuracy_low)}–"
+            f"{_pct_vs(r.accuracy_high, r.accuracy_target)}) < "
+            f"{_pct_vs(r.accuracy_target, r.accuracy_high)} target"
         ),
     ),
     RagRule(
@@ -145,7 +160,10 @@ RAG_RULES: tuple[RagRule, ...] = (
         "volume_vs_plan < 80%",
         ("Active",),
         lambda f, s: f["volume_vs_plan"] < VOLUME_RED,
-        lambda r, s: f"volume {_pct(r.volume_vs_plan)} of plan < {_pct(VOLUME_RED)}",
+        lambda r, s: (
+            f"volume {_pct_vs(r.volume_vs_plan, VOLUME_RED)} of plan < "
+            f"{_pct_vs(VOLUME_RED, r.volume_vs_plan)}"
+        ),
     ),
     RagRule(
         "sla-amber",
@@ -154,7 +172,7 @@ RAG_RULES: tuple[RagRule, ...] = (
         "sla_target − 5 pp ≤ SLA < sla_target",
         STATUSES,
         lambda f, s: (f["sla"] < s.sla_target) & (f["sla"] >= s.sla_target - SLA_RED_MARGIN),
-        lambda r, s: f"SLA {_pct(r.sla)} < {_pct(s.sla_target)} target",
+        lambda r, s: f"SLA {_pct_vs(r.sla, s.sla_target)} < {_pct_vs(s.sla_target, r.sla)} target",
     ),
     RagRule(
         "accuracy-amber",
@@ -163,7 +181,10 @@ RAG_RULES: tuple[RagRule, ...] = (
         "accuracy < accuracy target with ≥ min_audit_sample audits (and not Red)",
         STATUSES,
         _amber_accuracy,
-        lambda r, s: f"accuracy {_pct(r.accuracy)} < {_pct(r.accuracy_target)} target",
+        lambda r, s: (
+            f"accuracy {_pct_vs(r.accuracy, r.accuracy_target)} < "
+            f"{_pct_vs(r.accuracy_target, r.accuracy)} target"
+        ),
     ),
     RagRule(
         "deadline-amber",
@@ -183,7 +204,10 @@ RAG_RULES: tuple[RagRule, ...] = (
         "80% ≤ volume_vs_plan < 95%",
         ("Active",),
         lambda f, s: (f["volume_vs_plan"] < VOLUME_AMBER) & (f["volume_vs_plan"] >= VOLUME_RED),
-        lambda r, s: f"volume {_pct(r.volume_vs_plan)} of plan < {_pct(VOLUME_AMBER)}",
+        lambda r, s: (
+            f"volume {_pct_vs(r.volume_vs_plan, VOLUME_AMBER)} of plan < "
+            f"{_pct_vs(VOLUME_AMBER, r.volume_vs_plan)}"
+        ),
     ),
 )
 
@@ -192,7 +216,16 @@ def rag_rules() -> pd.DataFrame:
     """The RAG rules as a table (code, colour, measure, condition, applies_to) for docs and deck."""
     return pd.DataFrame(
         [(r.code, r.colour, r.measure, r.condition, ", ".join(r.applies_to)) for r in RAG_RULES]
-        + [("green", "Green", "All", "no rule fired", ", ".join(STATUSES))],
+        + [
+            ("green", "Green", "All", "no rule fired and the month has data", ", ".join(STATUSES)),
+            (
+                "no-data",
+                NO_DATA,
+                "All",
+                "no Production items, audits or Queue SLA in the month (volume rules need data)",
+                ", ".join(STATUSES),
+            ),
+        ],
         columns=["code", "colour", "measure", "condition", "applies_to"],
     )
 
@@ -201,8 +234,18 @@ def rag_rules() -> pd.DataFrame:
 
 
 def _as_of(ws: Workspace, month: str) -> pd.Timestamp:
+    """The calendar day the month is judged at: today in a running month, its last day
+    once over."""
     start, end = month_bounds(month)
     return min(end, max(pd.Timestamp(ws.today), start - pd.Timedelta(days=1)))
+
+
+def _data_as_of(ws: Workspace, month: str) -> pd.Timestamp:
+    """``_as_of`` but never after the month's last day with data: a month whose data stop
+    on the 10th is judged on the 10th (plans pro-rate to the data window, issue 12)."""
+    as_of = _as_of(ws, month)
+    through = data_window(ws, month)["data_through"]
+    return min(as_of, pd.Timestamp(through)) if through is not None else as_of
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -210,25 +253,20 @@ def _dates(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values.astype(object)).astype("datetime64[ns]")
 
 
-def default_month(ws: Workspace) -> str:
-    """The latest month with Production rows, else the month of ``ws.today``."""
-    dates = ws.frame("Production")["date"].dropna()
-    if dates.empty:
-        return pd.Timestamp(ws.today).strftime("%Y-%m")
-    return str(dates.max().strftime("%Y-%m"))
-
-
-def volume_plan(ws: Workspace, month: str | None = None) -> pd.DataFrame:
+def volume_plan(
+    ws: Workspace, month: str | None = None, as_of: pd.Timestamp | None = None
+) -> pd.DataFrame:
     """Per project: the month's ``items`` against ``plan_to_date`` (PLAN_COLUMNS).
 
     plan_to_date = target_volume × working days of the month inside the project's
     start/end dates and on or before as_of ÷ working days of the month, where as_of is
-    ``ws.today`` for the current month and the month's last day for a past one.
+    ``ws.today`` for the current month and the month's last day for a past one (unless
+    given: ``project_status`` passes the month's last date with data).
     volume_vs_plan = items / plan_to_date (NaN without a target or a plan of 0).
     """
-    month = check_month(month) if month is not None else default_month(ws)
+    month = resolve_month(ws, month)
     start, end = month_bounds(month)
-    as_of = _as_of(ws, month)
+    as_of = _as_of(ws, month) if as_of is None else as_of
     proj = projects(ws)
     if proj.empty:
         return empty(PLAN_COLUMNS)
@@ -365,14 +403,16 @@ def project_status(
     ``accuracy`` has columns project_id, accuracy, ci_low, ci_high, audited; when None it
     is computed from the month's Audits (correct = decisions agree or the dispute was
     Overturned; Wilson interval at settings.confidence). See docs/operations.md for the
-    forecast, remaining volume and the RAG rules (RAG_RULES).
+    forecast, remaining volume and the RAG rules (RAG_RULES). ``rag`` is Red, Amber,
+    Green or "No data" (NO_DATA: no rule fired and the month has no items, audits or SLA
+    for the project; never Green). ``forecast_note`` says why a forecast is blank.
     """
-    month = check_month(month) if month is not None else default_month(ws)
-    as_of = _as_of(ws, month)
+    month = resolve_month(ws, month)
+    as_of = _data_as_of(ws, month)
     proj = projects(ws)
     if proj.empty:
         return empty(STATUS_COLUMNS)
-    out = volume_plan(ws, month)
+    out = volume_plan(ws, month, as_of)
     ids = out["project_id"]
     out["project_name"] = ids.map(proj["project_name"])
     out["status"] = ids.map(proj["status"])
@@ -402,8 +442,32 @@ def project_status(
     out["forecast_finish"] = _finish(as_of, out["remaining_volume"], out["burn_rate"])
     out["forecast_low"] = _finish(as_of, out["remaining_volume"], out["rate_high"])
     out["forecast_high"] = _finish(as_of, out["remaining_volume"], out["rate_low"])
+    out["forecast_note"] = _forecast_note(out, proj.reindex(ids), as_of)
     out["rag"], out["reasons"], out["rag_codes"] = _rag(out, ws.settings)
     return out[list(STATUS_COLUMNS)].sort_values("project_id", kind="stable").reset_index(drop=True)
+
+
+def _forecast_note(f: pd.DataFrame, proj: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """Why ``forecast_finish`` is blank, in words (empty when it is filled)."""
+    notes = []
+    for (_, r), (_, p) in zip(f.iterrows(), proj.iterrows(), strict=True):
+        if pd.notna(r["forecast_finish"]):
+            notes.append("")
+        elif pd.isna(p["end_date"]):
+            notes.append("ongoing: no end date in Projects, so there is no total to finish")
+        elif pd.isna(p["target_volume"]):
+            notes.append("no target volume in Projects, so the total to finish is unknown")
+        elif pd.isna(p["start_date"]):
+            notes.append("no start date in Projects, so the total to finish is unknown")
+        elif p["start_date"] > as_of:
+            notes.append(f"not started (starts {_date(p['start_date'])})")
+        elif pd.isna(r["burn_rate"]):
+            notes.append(f"no Production in the last {BURN_WINDOW_DAYS} working days")
+        else:
+            notes.append(
+                f"no output in the last {BURN_WINDOW_DAYS} working days: never at this pace"
+            )
+    return pd.Series(notes, index=f.index, dtype=object)
 
 
 def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]:
@@ -411,8 +475,13 @@ def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]
     amber = pd.Series(False, index=f.index)
     reasons: list[list[str]] = [[] for _ in range(len(f))]
     codes: list[list[str]] = [[] for _ in range(len(f))]
+    # Nothing measured is not a success, nor a volume shortfall: a project with no items,
+    # audits or SLA in the month is grey ("No data"); only its deadline can still escalate.
+    measured = (f["items"].fillna(0) > 0) | (f["audited"].fillna(0) > 0) | f["sla"].notna()
     for rule in RAG_RULES:
         fired = rule.test(f, s).fillna(False).astype(bool) & f["status"].isin(rule.applies_to)
+        if rule.measure == "Volume":
+            fired &= measured
         if rule.colour == "Red":
             red |= fired
         else:
@@ -421,7 +490,8 @@ def _rag(f: pd.DataFrame, s: Settings) -> tuple[pd.Series, pd.Series, pd.Series]
             reasons[pos].append(rule.reason(f.iloc[pos], s))
             codes[pos].append(rule.code)
     closed = f["status"] == "Closed"  # a closed project is reported, never escalated
-    rag = np.where(red & ~closed, "Red", np.where(red | amber, "Amber", "Green"))
+    quiet = np.where(measured, "Green", NO_DATA)
+    rag = np.where(red & ~closed, "Red", np.where(red | amber, "Amber", quiet))
     return (
         pd.Series(rag, index=f.index, dtype=object),
         pd.Series(["; ".join(r) for r in reasons], index=f.index, dtype=object),

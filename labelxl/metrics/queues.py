@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from labelxl.metrics.hours import (
+from labelxl.metrics._common import (
     check_by,
     check_freq,
     empty,

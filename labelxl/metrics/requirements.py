@@ -8,14 +8,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from labelxl.model.dimensions import UNASSIGNED as UNASSIGNED_PROJECT
 from labelxl.model.workspace import Workspace
 
 OPEN_STATUSES = ("New", "In progress")
 CLOSED_STATUSES = ("Done", "Rejected")
 AGE_BANDS = ("0–7", "8–30", "31–90", "90+")  # days since first received
 _AGE_EDGES = (7, 30, 90)  # upper ends (inclusive) of the first three bands
-UNASSIGNED_PROJECT = "Unassigned"
-
 ITEM_COLUMNS = (
     "req_id",
     "project_id",

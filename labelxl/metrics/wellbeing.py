@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.metrics.hours import check_freq, check_month, empty, period_table, periods, timesheet
+from labelxl.metrics._common import check_freq, empty, period_table, periods, timesheet
 from labelxl.metrics.projects import volume_plan
 from labelxl.model.dimensions import people, projects
-from labelxl.model.periods import Freq
+from labelxl.model.periods import Freq, month_bounds, resolve_month
 from labelxl.model.schema import PRODUCTIVE_ACTIVITIES
 from labelxl.model.workspace import Workspace, memoized
 
@@ -147,17 +147,14 @@ def exposure(ws: Workspace, freq: str = "week") -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _month_exposure(ws: Workspace, month: str | None) -> tuple[pd.DataFrame, str | None]:
+def _month_exposure(ws: Workspace, month: str | None) -> tuple[pd.DataFrame, str]:
+    month = resolve_month(ws, month)
     exp = exposure(ws, freq="month")
-    if month is None:
-        month = str(exp["period"].max()) if not exp.empty else None
-    else:
-        month = check_month(month)
     return exp.loc[exp["period"] == month].copy(), month
 
 
 def people_over_caps(ws: Workspace, month: str | None = None) -> pd.DataFrame:
-    """People over any graphic cap in the month (default: the latest month with graphic work).
+    """People over any graphic cap in ``month`` (default: ``periods.resolve_month``).
 
     Returns OVER_CAPS_COLUMNS with the Roster name (pseudonymising is the door's job),
     most graphic hours first; nobody over a cap → an empty frame.
@@ -182,6 +179,8 @@ def rotation_suggestion(
 ) -> pd.DataFrame:
     """One move per most-exposed person to a non-graphic project with spare capacity.
 
+    ``month`` defaults to the reporting month (``periods.resolve_month``).
+
     Candidates: everyone over a cap in the month, plus the top ``top_share`` of people by
     graphic hours (at least one), ranked over-cap first, then by graphic hours. A project
     qualifies when it is Active, not graphic, has spare capacity (plan_to_date − items
@@ -194,7 +193,7 @@ def rotation_suggestion(
     if not 0 <= top_share <= 1:
         raise MetricInputError(f"top_share must be between 0 and 1 (got {top_share!r})")
     exp, period = _month_exposure(ws, month)
-    if exp.empty or period is None:
+    if exp.empty:
         return empty(ROTATION_COLUMNS)
     n_top = max(1, int(np.ceil(top_share * len(exp))))
     by_hours = exp.sort_values(["graphic_hours", "person_id"], ascending=[False, True])
@@ -211,9 +210,9 @@ def rotation_suggestion(
     open_ = proj.index[(proj["status"] == "Active") & ~graphic & (spare > 0)]
     left = {pid: float(spare[pid]) for pid in open_}
 
-    start = pd.Timestamp(f"{period}-01")
+    start, last = month_bounds(period)
     prod = ws.frame("Production")
-    prod = prod.loc[(prod["date"] >= start) & (prod["date"] <= start + pd.offsets.MonthEnd(0))]
+    prod = prod.loc[(prod["date"] >= start) & (prod["date"] <= last)]
     on_graphic = prod.loc[prod["project_id"].isin(proj.index[graphic])]
     load = on_graphic.groupby("person_id")["items"].sum()
     ts = timesheet(ws)

@@ -20,6 +20,9 @@ PROJECT_DIMENSIONS = (
     "sla_hours",
 )
 IN_HOUSE = "In-house"
+# The one label of a missing dimension (a person missing from the Roster or with a blank
+# team/market/role/..., a project missing from Projects): every table groups blanks under it.
+UNASSIGNED = "Unassigned"
 
 
 def people(ws: Workspace) -> pd.DataFrame:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -108,3 +108,47 @@ def resolve_month(ws: Workspace, month: object | None) -> str:
 def previous_month(month: str) -> str:
     """The month before ``month``."""
     return (pd.Timestamp(f"{parse_month(month)}-01") - pd.offsets.MonthBegin(1)).strftime("%Y-%m")
+
+
+def data_window(ws: Workspace, month: str) -> dict[str, Any]:
+    """Where the month's data start and end, and how much of the month that covers.
+
+    ``data_from``/``data_through``: the first and last date with Production, Audits or
+    Timesheet rows in the month (None without rows); ``working_days``: Monday–Friday days
+    of the month; ``working_days_with_data``: those up to ``data_through``; ``partial``:
+    the data stop before the month's last working day (or the month has no data).
+
+    Working days are Monday–Friday without public holidays: a team spans markets with
+    different holidays, and a holiday inside the window does not make the data partial
+    (the capacity plan deducts holidays per market).
+    """
+    return dict(ws.cached(f"periods.data_window.{parse_month(month)}", lambda: _window(ws, month)))
+
+
+def _window(ws: Workspace, month: str) -> dict[str, Any]:
+    start, end = month_bounds(month)
+    dates = []
+    for sheet, col in DATED_SHEETS:
+        d = pd.to_datetime(ws.frame(sheet)[col], errors="coerce").dropna()
+        d = d[(d >= start) & (d <= end)]
+        if not d.empty:
+            dates.extend([d.min(), d.max()])
+    first_day, after = start.date(), (end + pd.Timedelta(days=1)).date()
+    working = int(np.busday_count(first_day, after))
+    if not dates:
+        return {
+            "data_from": None,
+            "data_through": None,
+            "working_days": working,
+            "working_days_with_data": 0,
+            "partial": True,
+        }
+    lo, hi = min(dates).date(), max(dates).date()
+    with_data = int(np.busday_count(first_day, hi + dt.timedelta(days=1)))
+    return {
+        "data_from": lo,
+        "data_through": hi,
+        "working_days": working,
+        "working_days_with_data": with_data,
+        "partial": with_data < working,
+    }

@@ -26,6 +26,8 @@ class Column:
     default: object = None  # value used when the cell is blank
     number_format: str | None = None  # Excel number format used in templates
     width: float = 14
+    fraction: bool = False  # a share (0–1): text such as '95%' is read as 0.95
+    keep_numbers: bool = False  # a text column whose number cells stay numbers (Settings value)
 
     @property
     def choices(self) -> tuple[str, ...] | None:
@@ -152,6 +154,7 @@ PROJECTS = SheetSchema(
             description="Accuracy target as a fraction (0.95 = 95%). Blank = Settings "
             "accuracy_target.",
             number_format=PCT,
+            fraction=True,
         ),
         C(
             "target_aht_sec",
@@ -168,6 +171,12 @@ PROJECTS = SheetSchema(
             number_format=HOURS,
         ),
         C("priority", "integer", minimum=1, maximum=5, description="1 (highest) to 5."),
+        C(
+            "platform_project",
+            description="Project on the labeling platform, e.g. label-studio:3 or a Labelbox "
+            "project id; imported rows of that project get this project_id.",
+            width=18,
+        ),
     ),
     key=("project_id",),
 )
@@ -206,6 +215,7 @@ ROSTER = SheetSchema(
             default=1.0,
             description="Full-time equivalent, 0–1 (blank = 1).",
             number_format="0.00",
+            fraction=True,
         ),
         C(
             "contracted_hours_week",
@@ -233,6 +243,12 @@ ROSTER = SheetSchema(
             allowed=("Active", "Leave", "Left"),
             default="Active",
             description="Active, Leave (long absence) or Left.",
+        ),
+        C(
+            "email",
+            description="Login e-mail on the labeling platform; matches imported annotators "
+            "to this person (labelxl import).",
+            width=26,
         ),
     ),
     key=("person_id",),
@@ -503,7 +519,7 @@ SETTINGS_SHEET = SheetSchema(
     "Targets and caps; every setting has a documented default.",
     (
         C("setting", required=True, description="Setting name (see docs).", width=26),
-        C("value", required=True, description="Its value.", width=14),
+        C("value", required=True, description="Its value.", width=14, keep_numbers=True),
         C("description", description="What it means (ignored by labelxl).", width=70),
     ),
     key=("setting",),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 from labelxl.errors import SettingsError
+from labelxl.model.findings import BAD_SETTING, ERROR_VALUE, UNKNOWN_SETTING, Finding, sheet_ref
+from labelxl.model.sheet import ROW, SheetData
 
 
 def _setting(
@@ -97,6 +100,16 @@ class Settings:
     pseudonym_secret: str = _setting(
         "", "Secret that keys stable pseudonyms; labelxl creates one when blank."
     )
+    decimal_separator: str = _setting(
+        "auto",
+        "Decimal mark of numbers typed as text: . or , (auto = the Roster markets' "
+        "locale, else .).",
+    )
+    date_order: str = _setting(
+        "auto",
+        "Order of dd/mm dates typed as text: DMY, MDY or YMD (auto = the Roster "
+        "markets' locale; else such dates are findings).",
+    )
 
     @classmethod
     def docs(cls) -> dict[str, tuple[Any, str]]:
@@ -117,8 +130,29 @@ class Settings:
 SETTING_FIELDS = {f.name: f for f in fields(Settings)}
 
 
-def coerce_setting(name: str, value: Any) -> Any:
-    """Turn a cell value into the setting's type; raise SettingsError with a fix-it message."""
+# Text settings with a fixed list of values: name → {folded spelling: value}.
+_CHOICES: dict[str, dict[str, str]] = {
+    "inspection_level": {"i": "I", "ii": "II", "iii": "III"},
+    "decimal_separator": {
+        ".": ".",
+        ",": ",",
+        "point": ".",
+        "dot": ".",
+        "comma": ",",
+        "auto": "auto",
+    },
+    "date_order": {"dmy": "DMY", "mdy": "MDY", "ymd": "YMD", "auto": "auto"},
+}
+
+
+def coerce_setting(name: str, value: Any, decimal: str = ".") -> Any:
+    """Turn a cell value into the setting's type; raise SettingsError with a fix-it message.
+
+    Numbers typed as text are read like any cell (``0,95`` with decimal comma, ``95%``);
+    ``decimal`` is the workspace's decimal separator.
+    """
+    from labelxl.model.cells import clean, parse_number
+
     key = str(name).strip().lower().replace(" ", "_")
     if key not in SETTING_FIELDS:
         known = ", ".join(list(SETTING_FIELDS)[:6])
@@ -126,20 +160,33 @@ def coerce_setting(name: str, value: Any) -> Any:
     f = SETTING_FIELDS[key]
     kind = type(f.default)
     if kind is str:
-        text = "" if value is None else str(value).strip()
-        if key == "inspection_level" and text.upper() not in ("I", "II", "III"):
-            raise SettingsError(f"{key} must be I, II or III (got {value!r})")
-        return text.upper() if key == "inspection_level" else text
-    try:
-        if isinstance(value, str):
-            text = value.strip()
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        else:
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = "" if value is None or value != value else str(value).strip()
+        choices = _CHOICES.get(key)
+        if choices is None:
+            return text
+        if not text and f.default == "auto":
+            return "auto"  # blank means "work it out" (see the setting's doc)
+        if clean(text).casefold() not in choices:
+            names = list(dict.fromkeys(choices.values()))
+            shown = ", ".join(names[:-1]) + " or " + names[-1]
+            raise SettingsError(f"{key} must be {shown} (got {value!r})")
+        return choices[clean(text).casefold()]
+    if isinstance(value, bool):
+        raise SettingsError(f"{key} must be a number (got {'TRUE' if value else 'FALSE'})")
+    if isinstance(value, str):
+        parsed = parse_number(value, decimal, percent=True) if value.strip() else None
+        if parsed is None or not isinstance(parsed, float):
+            raise SettingsError(f"{key} must be a number (got {value!r})")
+        number = parsed
+    else:
+        try:
             number = float(value)
-    except (TypeError, ValueError):
-        raise SettingsError(f"{key} must be a number (got {value!r})") from None
+        except (TypeError, ValueError):
+            raise SettingsError(f"{key} must be a number (got {value!r})") from None
     if number != number:  # NaN
-        raise SettingsError(f"{key} must be a number (got a blank)")
+        raise SettingsError(f"{key} must be a number (got blank)")
     lo, hi = f.metadata["min"], f.metadata["max"]
     if (lo is not None and number < lo) or (hi is not None and number > hi):
         raise SettingsError(f"{key} must be between {lo} and {hi} (got {value!r})")
@@ -155,3 +202,105 @@ def settings_from_pairs(pairs: dict[str, Any]) -> Settings:
     return Settings(
         **{k.strip().lower().replace(" ", "_"): coerce_setting(k, v) for k, v in pairs.items()}
     )
+
+
+def _key(name: object) -> str:
+    return str(name).strip().lower().replace(" ", "_")
+
+
+def convention_settings(sheet: SheetData | None) -> tuple[str, str]:
+    """(decimal_separator, date_order) as the Settings sheet gives them; "auto" when unusable.
+
+    Read before anything else is typed, since they say how the other cells read; a bad
+    value is reported by ``read_settings``.
+    """
+    found = {"decimal_separator": "auto", "date_order": "auto"}
+    if sheet is None:
+        return found["decimal_separator"], found["date_order"]
+    frame = sheet.frame
+    for name, value in zip(frame.get("setting", []), frame.get("value", []), strict=False):
+        key = _key(name) if name is not None else ""
+        if key in found:
+            with contextlib.suppress(SettingsError):
+                found[key] = coerce_setting(key, value)
+    return found["decimal_separator"], found["date_order"]
+
+
+def read_settings(sheet: SheetData, decimal: str = ".") -> tuple[Settings, list[Finding]]:
+    """Settings from the Settings sheet; unknown names and bad values become findings.
+
+    ``decimal`` is the workspace's decimal separator (numbers typed as text). A value
+    cell holding an Excel error is an ``error-value`` finding naming the default used.
+    """
+    findings: list[Finding] = []
+    where = sheet_ref(sheet.sheet_name)
+    values: dict[str, Any] = {}
+    frame = sheet.frame
+    for name, value, row in zip(
+        frame.get("setting", []), frame.get("value", []), frame[ROW], strict=False
+    ):
+        if name is None:
+            continue
+        key = _key(name)
+        cell_name = sheet.cell("setting", int(row))
+        if key not in SETTING_FIELDS:
+            findings.append(
+                Finding(
+                    UNKNOWN_SETTING,
+                    sheet.sheet_name,
+                    cell_name,
+                    f"{where}!{cell_name}: {str(name)[:40]!r} is not a labelxl setting and is "
+                    f"ignored. Check the spelling against the docs' settings list.",
+                    column="setting",
+                    value=str(name),
+                    workbook=sheet.workbook,
+                )
+            )
+            continue
+        cell_value = sheet.cell("value", int(row))
+        default = SETTING_FIELDS[key].default
+        error = sheet.errors.get(cell_value)
+        if error is not None:
+            got = error if not error.startswith("=") else "a formula with no calculated value"
+            fix = (
+                "open and save the workbook in Excel (or recalculate it)"
+                if error.startswith("=")
+                else "fix the formula or type the value"
+            )
+            findings.append(
+                Finding(
+                    ERROR_VALUE,
+                    sheet.sheet_name,
+                    cell_value,
+                    f"{where}!{cell_value}: {key} has no value (got {got}). The default "
+                    f"{default!r} is used until it is fixed: {fix}."[:254],
+                    column="value",
+                    value=error,
+                    workbook=sheet.workbook,
+                )
+            )
+            continue
+        try:
+            values[key] = coerce_setting(key, value, decimal)
+        except SettingsError as exc:
+            findings.append(
+                Finding(
+                    BAD_SETTING,
+                    sheet.sheet_name,
+                    cell_value,
+                    f"{where}!{cell_value}: {exc}. The default {default!r} is used until it "
+                    f"is fixed.",
+                    column="value",
+                    value=_plain(value),
+                    workbook=sheet.workbook,
+                )
+            )
+    return Settings(**values), findings
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"  # as the cell shows it in Excel
+    if isinstance(value, (str, int, float)) or value is None:
+        return value
+    return str(value)

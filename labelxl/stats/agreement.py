@@ -41,7 +41,10 @@ _BANDS: tuple[tuple[float, str], ...] = (
     (1.0, "almost perfect"),
 )
 
-_MAX_COUNT = 1_000_000
+# The largest total a table may hold: float64 holds every whole number up to 2**53
+# (9,007,199,254,740,992) exactly, so below it every count, row/column sum and grand total
+# is exact and the formulas only round in their final divisions (relative error ~1e-16).
+MAX_TOTAL = 2**53
 
 # Rows of the expected-disagreement matrix computed at once for ordinal/ratio data, to
 # bound memory when a numeric variable has thousands of distinct values.
@@ -92,9 +95,8 @@ def _categories(values: pd.Series, labels: Sequence[Any] | None, ordered: bool) 
 def _count_table(counts: Any, what: str = "counts") -> np.ndarray:
     """A 2-D float array of non-negative whole counts from an array or DataFrame."""
     try:
-        arr = np.asarray(
-            counts.to_numpy() if isinstance(counts, pd.DataFrame) else counts, dtype=float
-        )
+        raw = np.asarray(counts.to_numpy() if isinstance(counts, pd.DataFrame) else counts)
+        arr = raw.astype(float)
     except (TypeError, ValueError):
         raise MetricInputError(f"{what} must be a table of numbers") from None
     if arr.ndim != 2:
@@ -107,10 +109,17 @@ def _count_table(counts: Any, what: str = "counts") -> np.ndarray:
         raise MetricInputError(f"{what} must not be negative")
     if (arr != np.floor(arr)).any():
         raise MetricInputError(f"{what} must be whole numbers of raters")
-    if (arr > _MAX_COUNT).any():
-        # Beyond this, float64 sums lose whole raters and the formulas divide by rounding
-        # noise; no calibration table has a million raters on one item.
-        raise MetricInputError(f"{what} must be at most {_MAX_COUNT:,} raters per cell")
+    if float(arr.max()) * arr.size > MAX_TOTAL:  # only then can the total be too large
+        # Summed exactly as Python ints: as floats, 2**53 + 1 rounds to 2**53.
+        cells = raw.ravel() if raw.dtype.kind in "iu" else arr.ravel()
+        total = sum(int(x) for x in cells)
+    else:
+        total = 0
+    if total > MAX_TOTAL:
+        raise MetricInputError(
+            f"{what} must add up to at most {MAX_TOTAL:,} (2**53, the largest whole number "
+            f"a float64 holds exactly; got {total:,.0f})"
+        )
     return arr
 
 

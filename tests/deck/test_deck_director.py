@@ -21,6 +21,7 @@ from labelxl.deck.slides import AUDIENCE_SLIDES
 from labelxl.deck.slides.base import KICKER, SLIDE_NUMBER, STAMP, honest_digits
 from labelxl.metrics.calibration import CalibrationReport
 from labelxl.metrics.requirements import requirements_status
+from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import Workspace
 from labelxl.outputs import i18n
 
@@ -275,6 +276,8 @@ def _english_chunks() -> dict[str, str]:
     for key, text in en.items():
         if zh.get(key) == text:
             continue  # the same in both (SLA, FTE, a citation)
+        if text in SHEETS:
+            continue  # a sheet's own name ("Audits"), quoted as the source in the notes
         for chunk in re.split(r"\{[^}]*\}", text):
             chunk = chunk.strip(" ,.;:()…–-")
             # An English word the zh catalogue itself uses (a journal in a citation) is not

@@ -313,3 +313,52 @@ def test_refresh_in_the_tracker_writes_into_it_and_keeps_history(demo_frames, tm
     written = macros.refresh_book(book, today=TODAY)
     assert "LX Summary" in written and book.sheets["LX Summary"]
     assert list((tmp_path / ".labelxl" / "history").iterdir())
+
+
+def test_the_open_book_is_typed_like_the_reader_types_files(tmp_path) -> None:
+    """Decimal commas, day-first text dates and lower-case decisions read as `labelxl
+    validate` reads them from disk: the Excel door uses the same conventions."""
+    book = FakeBook(str(tmp_path / "team.xlsx"))
+    book.add_frame(
+        "Settings",
+        pd.DataFrame({"setting": ["decimal_separator", "date_order"], "value": [",", "DMY"]}),
+    )
+    book.add_frame(
+        "Production",
+        pd.DataFrame(
+            {
+                "date": ["02/03/2026"],
+                "person_id": ["L1"],
+                "project_id": ["P1"],
+                "items": [10],
+                "handle_minutes": ["420,5"],
+            }
+        ),
+    )
+    book.add_frame(
+        "Taxonomy",
+        pd.DataFrame({"policy_area": ["Spam", "Spam"], "decision": ["Approve", "Reject"]}),
+    )
+    book.add_frame(
+        "Audits",
+        pd.DataFrame(
+            {
+                "audit_id": ["A1"],
+                "audit_date": ["03/03/2026"],
+                "item_id": ["I1"],
+                "project_id": ["P1"],
+                "person_id": ["L1"],
+                "auditor_id": ["Q1"],
+                "labeler_decision": ["approve"],
+                "auditor_decision": ["APPROVE"],
+            }
+        ),
+    )
+    ws = macros.read_book(book, today=TODAY, siblings=False)
+    prod = ws.frame("Production")
+    assert prod["handle_minutes"].tolist() == [420.5]
+    assert prod["date"].dt.date.tolist() == [dt.date(2026, 3, 2)]
+    audits = ws.frame("Audits")
+    assert audits[["labeler_decision", "auditor_decision"]].values.tolist() == [
+        ["Approve", "Approve"]
+    ]

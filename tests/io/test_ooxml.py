@@ -228,8 +228,15 @@ def test_edited_parts_keep_everything_they_had(books, kind):
     assert s1[: len(s0)] == s0
     assert [s["name"] for s in s1[len(s0) :]] == ["LX Labelers", "LX Summary"]
     assert len({s["sheetId"] for s in s1}) == len(s1)
-    assert [c14n(e) for e in wb0.iter(f"{NS}definedName")] == [
-        c14n(e) for e in wb1.iter(f"{NS}definedName")
+    # The user's defined names are all kept; the only ones added are the LX sheets' print
+    # titles (row 1 repeats on every printed page).
+    names0 = [c14n(e) for e in wb0.iter(f"{NS}definedName")]
+    names1 = [c14n(e) for e in wb1.iter(f"{NS}definedName")]
+    assert [n for n in names1 if n in names0] == names0
+    added = [(e.get("name"), e.text) for e in wb1.iter(f"{NS}definedName") if c14n(e) not in names0]
+    assert added == [
+        ("_xlnm.Print_Titles", "'LX Labelers'!$1:$1"),
+        ("_xlnm.Print_Titles", "'LX Summary'!$1:$1"),
     ]
     for local in ("workbookPr", "bookViews"):
         assert c14n(wb0.find(f"{NS}{local}")) == c14n(wb1.find(f"{NS}{local}"))
@@ -576,7 +583,7 @@ def test_round_trip_property(tmp_path, texts, numbers):
 
 
 def test_rows_are_written_in_chunks(tmp_path, monkeypatch):
-    monkeypatch.setattr(ooxml, "_CHUNK_ROWS", 7)
+    monkeypatch.setattr(ooxml.sheet, "_CHUNK_ROWS", 7)
     frame = pd.DataFrame({"i": np.arange(50), "s": [f"r{i}" for i in range(50)]})
     path = new_workbook(tmp_path / "c.xlsx", [OutputSheet("LX C", frame)])
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("LX C").to_python()
@@ -619,3 +626,159 @@ def test_libreoffice_reads_every_result(books, tmp_path):
     assert "Do not delete" in notes
     summary = pd.read_csv(csv_dir / "report-LX Summary.csv")
     assert summary["value"].iloc[0] == pytest.approx(0.93)
+
+
+# ---------------------------------------------------------------- dashboards: charts, printing
+
+NS_C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
+NS_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def lx_trend(months: int = 15) -> OutputSheet:
+    periods = pd.period_range("2025-01", periods=months, freq="M").astype(str)
+    accuracy = np.linspace(0.93, 0.96, months)
+    frame = pd.DataFrame(
+        {
+            "Month": periods,
+            "Items": np.arange(months) * 1000 + 50_000,
+            "Accuracy": accuracy,
+            "CI low": accuracy - 0.01,
+            "CI width": np.full(months, 0.02),
+            "Throughput": np.linspace(80, 84, months),
+        }
+    )
+    return OutputSheet("LX Trend", frame, formats={"Accuracy": "pct"})
+
+
+def dashboard(last: int = 13) -> OutputSheet:
+    from labelxl.io.ooxml.chart import Chart, Ref, Series
+
+    def ref(col: str) -> Ref:
+        return Ref("LX Trend", col, last=last)
+
+    accuracy = Chart(
+        "Accuracy",
+        ref("Month"),
+        (
+            Series("95% interval", ref("CI low"), kind="band", width=ref("CI width")),
+            Series("Accuracy", ref("Accuracy")),
+        ),
+        anchor=(4, 0),
+        y_format="0.0%",
+    )
+    volume = Chart(
+        "Volume",
+        ref("Month"),
+        (
+            Series("Items", ref("Items"), kind="column"),
+            Series("Throughput", ref("Throughput"), secondary=True),
+        ),
+        anchor=(4, 15),
+    )
+    frame = pd.DataFrame({"Measure": ["Accuracy"], "This month": ["95.5%"], "Status": ["Watch"]})
+    return OutputSheet(
+        "LX Summary",
+        frame,
+        charts=(accuracy, volume),
+        fit_one_page=True,
+        print_header=("Team A", "Summary · May 2026", "Data through 10 May"),
+        notes=("Data through 10 May (7 of 21 working days)",),
+    )
+
+
+def _rels(path: Path, part: str) -> dict[str, tuple[str, str]]:
+    folder, name = part.rsplit("/", 1)
+    root = xml(path, f"{folder}/_rels/{name}.rels")
+    return {e.get("Id"): (e.get("Type").rsplit("/", 1)[1], e.get("Target")) for e in root}
+
+
+def _sheet_part(path: Path, name: str) -> str:
+    wb = xml(path, "xl/workbook.xml")
+    rid = next(e.get(f"{NS_R}id") for e in wb.iter(f"{NS}sheet") if e.get("name") == name)
+    return "xl/" + _rels(path, "xl/workbook.xml")[rid][1]
+
+
+def test_charts_are_native_parts_with_cached_values(tmp_path):
+    src = build_user_workbook(tmp_path / "tracker.xlsx")
+    before = parts_of(src)
+    write_lx_sheets(src, [dashboard(), lx_trend()], keep_backups=0)
+    after = parts_of(src)
+    assert {n for n in before if after.get(n) != before[n]} <= EDITABLE  # the user's chart too
+    sheet = _sheet_part(src, "LX Summary")
+    (drawing_rel,) = [t for kind, t in _rels(src, sheet).values() if kind == "drawing"]
+    drawing = posixpath_join(sheet, drawing_rel)
+    charts = [posixpath_join(drawing, t) for _, t in sorted(_rels(src, drawing).values())]
+    assert len(charts) == 2 and not set(charts) & set(before)  # new parts beside the user's
+    types = {e.get("PartName"): e.get("ContentType") for e in xml(src, "[Content_Types].xml")}
+    assert types["/" + drawing].endswith("drawing+xml")
+    assert all(types["/" + c].endswith("drawingml.chart+xml") for c in charts)
+    chart = xml(src, charts[0])
+    trend = lx_trend().frame.tail(13)
+    formulas = [f.text for f in chart.iter(f"{NS_C}f")]
+    assert "'LX Trend'!$C$4:$C$16" in formulas  # Accuracy, the last 13 of 15 months
+    caches = {}
+    for ref in chart.iter(f"{NS_C}numRef"):
+        pts = ref.find(f"{NS_C}numCache").findall(f"{NS_C}pt")
+        caches[ref.find(f"{NS_C}f").text] = [float(p.find(f"{NS_C}v").text) for p in pts]
+    assert caches["'LX Trend'!$C$4:$C$16"] == pytest.approx(list(trend["Accuracy"]))
+    assert caches["'LX Trend'!$E$4:$E$16"] == pytest.approx(list(trend["CI width"]))
+    labels = [v.text for v in chart.find(f".//{NS_C}strCache").iter(f"{NS_C}v")]
+    assert labels == list(trend["Month"])
+    volume = xml(src, charts[1])
+    assert volume.find(f".//{NS_C}barChart") is not None
+    assert len(volume.findall(f".//{NS_C}valAx")) == 2  # throughput on its own axis
+    openpyxl.load_workbook(src)  # a second reader opens the package
+
+
+def posixpath_join(source: str, target: str) -> str:
+    import posixpath
+
+    return posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+
+
+def test_rewriting_a_dashboard_reuses_its_part_names(tmp_path):
+    src = build_user_workbook(tmp_path / "tracker.xlsx")
+    write_lx_sheets(src, [dashboard(), lx_trend()], keep_backups=0)
+    first = parts_of(src)
+    write_lx_sheets(src, [dashboard(), lx_trend()], keep_backups=0)
+    second = parts_of(src)
+    assert set(first) == set(second)  # the old drawing and charts went, new ones took names
+    charts = [n for n in first if n.startswith("xl/charts/")]
+    assert all(first[n] == second[n] for n in charts)
+
+
+def test_a_chart_reading_a_sheet_not_written_is_refused(tmp_path):
+    src = build_user_workbook(tmp_path / "tracker.xlsx")
+    original = src.read_bytes()
+    with pytest.raises(ValueError, match="LX Trend"):
+        write_lx_sheets(src, [dashboard()], keep_backups=0)
+    assert src.read_bytes() == original
+
+
+def test_every_lx_sheet_prints_landscape_one_page_wide_with_titles(tmp_path):
+    src = build_user_workbook(tmp_path / "tracker.xlsx")
+    write_lx_sheets(src, [dashboard(), lx_trend()], keep_backups=0)
+    titles = {
+        e.get("localSheetId"): e.text
+        for e in xml(src, "xl/workbook.xml").iter(f"{NS}definedName")
+        if e.get("name") == "_xlnm.Print_Titles"
+    }
+    names = [e.get("name") for e in xml(src, "xl/workbook.xml").iter(f"{NS}sheet")]
+    for name, tall in (("LX Summary", "1"), ("LX Trend", "0")):
+        ws = xml(src, _sheet_part(src, name))
+        setup = ws.find(f"{NS}pageSetup")
+        assert (setup.get("orientation"), setup.get("fitToWidth")) == ("landscape", "1")
+        assert setup.get("fitToHeight") == tall  # LX Summary fits one page
+        assert ws.find(f"{NS}sheetPr/{NS}pageSetUpPr").get("fitToPage") == "1"
+        pane = ws.find(f".//{NS}pane")
+        assert (pane.get("ySplit"), pane.get("state")) == ("1", "frozen")
+        assert titles[str(names.index(name))] == f"'{name}'!$1:$1"
+    ws = xml(src, _sheet_part(src, "LX Summary"))
+    header = ws.find(f"{NS}headerFooter/{NS}oddHeader").text
+    assert header == "&LTeam A&CSummary · May 2026&RData through 10 May"
+    book = openpyxl.load_workbook(src)
+    assert book["LX Summary"]["A3"].value is None  # one empty row under the table
+    assert book["LX Summary"]["A4"].value == "Data through 10 May (7 of 21 working days)"
+    assert book["LX Trend"].print_title_rows == "$1:$1"  # openpyxl reads the titles back
+    table = xml(src, [n for n in parts_of(src) if n.startswith("xl/tables/table")][-1])
+    assert table.find(f"{NS}autoFilter") is not None

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labelxl.errors import WorkbookError
-from labelxl.io import reader
+from labelxl.io import guard, parse, reader
 from labelxl.io.reader import MAX_ROWS, check_package, read_workspace, typed_sheet
 from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import sheet_from_raw
@@ -242,14 +242,17 @@ def test_headers_match_ignoring_case_spaces_and_underscores(tmp_path: Path) -> N
 
 
 def test_duplicate_sheet_keeps_the_first_file_and_says_so(tmp_path: Path) -> None:
+    # Issue 14: other sheet kinds are read together from several workbooks; Settings,
+    # one value per setting, must still be one sheet.
     folder = tmp_path / "ws"
     folder.mkdir()
-    write_book(folder / "b_old.xlsx", {"Audits": audits(1)})
-    write_book(folder / "a_audit.xlsx", {"Audits": audits(3)})
+    settings_rows = [["setting", "value"], ["min_audit_sample", 5]]
+    write_book(folder / "b_old.xlsx", {"Settings": [*settings_rows, ["confidence", 0.9]]})
+    write_book(folder / "a_audit.xlsx", {"Settings": settings_rows})
     ws = read_workspace(folder)
-    assert len(ws.frame("Audits")) == 3
+    assert len(ws.frame("Settings")) == 1
     [finding] = ws.findings
-    assert finding.code == "duplicate-sheet" and finding.sheet == "Audits"
+    assert finding.code == "duplicate-sheet" and finding.sheet == "Settings"
     assert "a_audit.xlsx" in finding.message and "b_old.xlsx" in finding.message
     assert "first" in finding.message and len(finding.message) < 255
 
@@ -301,6 +304,9 @@ def test_dates_as_real_dates_datetimes_serials_and_text(tmp_path: Path) -> None:
         sheet.write_row(r, 0, [f"L{r}", label, "Labeler"])
         write(r)
     sheet.write_row(len(cells) + 1, 0, ["L9", "bad", "Labeler", "soon"])
+    settings = book.add_worksheet("Settings")  # '02/03/2026' needs the team's date order
+    settings.write_row(0, 0, ["setting", "value"])
+    settings.write_row(1, 0, ["date_order", "DMY"])
     book.close()
     ws = read_workspace(path)
     frame = ws.frame("Roster")
@@ -461,7 +467,7 @@ def test_typed_sheet_agrees_with_sheet_from_raw(name: str, n: int, data: st.Data
     fast, fast_found = typed_sheet(
         schema, raw, header_row=6, first_col=2, sheet_name=name, rows=rows
     )
-    keep = ~reader._blank_rows(raw.to_numpy(dtype=object))
+    keep = ~parse._blank_rows(raw.to_numpy(dtype=object))
     slow, slow_found = sheet_from_raw(
         schema, raw[keep], header_row=6, first_col=2, sheet_name=name, rows=rows[keep]
     )
@@ -516,7 +522,7 @@ def test_blank_rows_are_rows_of_empty_or_space_only_cells(rows: Rows) -> None:
         all(v is None or v != v or (isinstance(v, str) and not v.strip()) for v in row)
         for row in rows
     ]
-    assert reader._blank_rows(block).tolist() == expected
+    assert parse._blank_rows(block).tolist() == expected
 
 
 # ---------------------------------------------------------------------------------------------
@@ -527,13 +533,13 @@ def test_blank_rows_are_rows_of_empty_or_space_only_cells(rows: Rows) -> None:
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Names of the sheets actually parsed (not served from the cache)."""
     seen: list[str] = []
-    real = reader._parse_sheet
+    real = reader.parse_sheet
 
-    def counting(book, package, part, workbook):  # type: ignore[no-untyped-def]
+    def counting(book, package, part, *args, **kwargs):  # type: ignore[no-untyped-def]
         seen.append(part.known)
-        return real(book, package, part, workbook)
+        return real(book, package, part, *args, **kwargs)
 
-    monkeypatch.setattr(reader, "_parse_sheet", counting)
+    monkeypatch.setattr(reader, "parse_sheet", counting)
     return seen
 
 
@@ -745,13 +751,13 @@ def test_a_cached_sheet_is_not_inflated_again(
     cache = tmp_path / "cache"
     read_workspace(folder, cache_dir=cache)
     inflated: list[str] = []
-    real = reader._Verifier.full
+    real = guard.Verifier.full
 
     def counting(self, name, keep=False, rows=None):  # type: ignore[no-untyped-def]
         inflated.append(name)
         return real(self, name, keep=keep, rows=rows)
 
-    monkeypatch.setattr(reader._Verifier, "full", counting)
+    monkeypatch.setattr(guard.Verifier, "full", counting)
     read_workspace(folder, cache_dir=cache)
     assert not [n for n in inflated if "worksheets/" in n or "sharedStrings" in n]
 
@@ -769,7 +775,7 @@ def test_calamine_failure_becomes_one_line(tmp_path: Path) -> None:
         raise RuntimeError("XmlError: something\nat line 7")
 
     with pytest.raises(WorkbookError) as info:
-        reader._calamine(tmp_path / "x.xlsx", "Audits", broken)
+        parse.calamine(tmp_path / "x.xlsx", "Audits", broken)
     assert "\n" not in str(info.value) and "'Audits'" in str(info.value)
 
 
@@ -842,7 +848,7 @@ def test_more_rows_than_excel_allows(tmp_path: Path, monkeypatch: pytest.MonkeyP
     )
     refused(in_utf16, "more rows than Excel allows")
     # Rows without an r attribute are counted (a small limit keeps the test file small).
-    monkeypatch.setattr(reader, "MAX_ROWS", 3)
+    monkeypatch.setattr(guard, "MAX_ROWS", 3)
     unnumbered = rebuilt(
         good,
         tmp_path / "count.xlsx",
@@ -895,7 +901,7 @@ def test_external_entity_never_reads_a_local_file(tmp_path: Path, part: str, enc
 
 def test_doctype_after_a_long_prolog_is_still_found(tmp_path: Path) -> None:
     good = write_book(tmp_path / "g.xlsx", {"Audits": audits()})
-    padding = b"<!-- " + b"x" * (reader.MAX_PROLOG + 10) + b" -->"
+    padding = b"<!-- " + b"x" * (guard.MAX_PROLOG + 10) + b" -->"
     path = rebuilt(
         good,
         tmp_path / "pad.xlsx",

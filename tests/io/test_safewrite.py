@@ -110,7 +110,7 @@ def test_failure_inside_the_sheet_writer_leaves_the_original(tmp_path, monkeypat
     def boom(self, start, stop):
         raise MemoryError("injected in the middle of sheetData")
 
-    monkeypatch.setattr(ooxml._SheetWriter, "_rows", boom)
+    monkeypatch.setattr(ooxml.sheet.SheetWriter, "_rows", boom)
     with pytest.raises(MemoryError):
         write_lx_sheets(book, [SHEET])
     assert book.read_bytes() == original and leftovers(tmp_path) == []
@@ -214,3 +214,87 @@ def test_custom_backup_folder(tmp_path):
     folder = tmp_path / "elsewhere"
     backup = atomic_write(book, make_book, backup_dir=folder)
     assert backup is not None and backup.parent == folder
+
+
+# ---------------------------------------------------------------- leftovers of killed writes
+
+_KILLED_WRITE = """
+import os, sys
+from pathlib import Path
+import pandas as pd
+from labelxl.io import history, ooxml
+from labelxl.io.ooxml import OutputSheet, write_lx_sheets
+
+def die(*args, **kwargs):
+    os._exit(9)  # like a crash or a closed laptop: no finally clause runs
+
+os.replace = die
+if sys.argv[1] == "workbook":
+    frame = pd.DataFrame({"kpi": ["accuracy"] * 5000, "value": [0.9] * 5000})
+    write_lx_sheets(sys.argv[2], [OutputSheet("LX Summary", frame)])
+else:
+    history.save(Path(sys.argv[2]), "trend", pd.DataFrame({"period": ["2026-01"], "items": [1]}))
+"""
+
+
+def _kill_mid_write(kind: str, target: Path) -> None:
+    import subprocess
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITE, kind, str(target)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        check=False,
+    )
+    assert proc.returncode == 9, proc.stderr.decode()
+
+
+def _age(path: Path, seconds: float) -> None:
+    old = path.stat().st_mtime - seconds
+    os.utime(path, (old, old))
+
+
+def test_a_killed_write_leaves_a_temp_file_that_the_next_write_removes(tmp_path):
+    book = make_book(tmp_path / "tracker.xlsx")
+    _kill_mid_write("workbook", book)
+    (left,) = leftovers(tmp_path)
+    assert left.startswith(".tracker.") and (tmp_path / left).stat().st_size > 10_000
+    user_file = tmp_path / ".notes.labelxl.tmp.bak"
+    user_file.write_text("mine")
+    write_lx_sheets(book, [SHEET])  # within the grace period: may be a live write elsewhere
+    assert leftovers(tmp_path) == [left]
+    _age(tmp_path / left, safewrite.LEFTOVER_GRACE_SECONDS + 60)
+    write_lx_sheets(book, [SHEET])
+    assert leftovers(tmp_path) == []
+    assert user_file.read_text() == "mine"
+
+
+def test_a_killed_history_save_is_cleaned_by_the_next_save(tmp_path):
+    from labelxl.io import history
+
+    _kill_mid_write("history", tmp_path)
+    folder = history.history_dir(tmp_path)
+    (left,) = [p for p in folder.iterdir() if p.name.endswith(".parquet.tmp")]
+    _age(left, safewrite.LEFTOVER_GRACE_SECONDS + 60)
+    history.save(tmp_path, "trend", pd.DataFrame({"period": ["2026-02"], "items": [2]}))
+    assert sorted(p.name for p in folder.iterdir()) == ["trend.parquet"]
+
+
+def test_clean_leftovers_touches_only_its_own_names(tmp_path):
+    names = [
+        ".tracker.ab12cd_9.labelxl.tmp",  # atomic_write
+        ".~lx-0a1b2c3d.pptx",  # write_new_file
+        "tracker.xlsx",
+        "~$tracker.xlsx",
+        ".tracker.labelxl.tmp",  # no random part: not a name labelxl makes
+        "notes.tmp",
+    ]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+        _age(tmp_path / name, 3600)
+    removed = safewrite.clean_leftovers(tmp_path)
+    assert sorted(p.name for p in removed) == [
+        ".tracker.ab12cd_9.labelxl.tmp",
+        ".~lx-0a1b2c3d.pptx",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(names[2:])

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from labelxl.errors import MetricInputError
 from labelxl.metrics.capacity import capacity_plan
+from labelxl.model.periods import resolve_month
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 
@@ -158,13 +159,20 @@ def test_by_project_hand_computed() -> None:
     assert p["shrinkage"].tolist() == pytest.approx([0.25] * 4)
     assert p.loc["P1", "shrinkage_source"] == "timesheet (market)"
     assert p.loc["P2", "shrinkage_source"] == "timesheet (team)"
-    # P1: 100,000 × 45 s = 1,250 h over 176 × 0.75 × 0.85 = 112.2 h per FTE.
+    # Batch occupancy is measured (issue 12, item 8): U1's February handle time, 7,500 min
+    # = 125 h, against 120 Labeling hours is capped at 100% (it was Settings' 85%).
+    assert (p.loc["P1", "occupancy"], p.loc["P1", "occupancy_source"]) == (
+        1.0,
+        "measured (handle ÷ Labeling hours)",
+    )
+    assert p.loc["P3", "occupancy"] == 0.85  # realtime keeps the Erlang cap
+    # P1: 100,000 × 45 s = 1,250 h over 176 × 0.75 × 1.0 = 132 h per FTE.
     assert (p.loc["P1", "volume_source"], p.loc["P1", "aht_source"]) == ("target", "actual")
     assert p.loc["P1", "aht_sec"] == pytest.approx(45.0)
-    assert p.loc["P1", "required_fte"] == pytest.approx(1250 / 112.2)
+    assert p.loc["P1", "required_fte"] == pytest.approx(1250 / 132)
     # P2: 2,800 items in the 28 trailing days → 2,800 × 31 / 28 = 3,100 items at 60 s.
     assert (p.loc["P2", "volume_source"], p.loc["P2", "volume"]) == ("forecast", 3100.0)
-    assert p.loc["P2", "required_fte"] == pytest.approx(3100 * 60 / 3600 / 112.2)
+    assert p.loc["P2", "required_fte"] == pytest.approx(3100 * 60 / 3600 / 132)
     # P3: 10 Erlangs, 80% in 20 s → 14 agents (Call Centre Helper example) / 0.75.
     assert p.loc["P3", "agents"] == 14
     assert p.loc["P3", "required_fte"] == pytest.approx(14 / 0.75)
@@ -182,10 +190,10 @@ def test_by_market_language_hand_computed() -> None:
     assert m.loc[("US", "en"), "available_fte"] == pytest.approx(us_available)
     assert m.loc[("US", "en"), "people"] == 2
     assert m.loc[("US", "en"), "typical_fte"] == 0.75  # median of 1.0 and 0.5
-    us_gap = 1250 / 112.2 - us_available
+    us_gap = 1250 / 132 - us_available
     assert m.loc[("US", "en"), "gap_fte"] == pytest.approx(us_gap)
-    assert m.loc[("US", "en"), "hires_needed"] == math.ceil(us_gap / 0.75) == 14
-    assert m.loc[("US", "en"), "applicants_needed"] == 70
+    assert m.loc[("US", "en"), "hires_needed"] == math.ceil(us_gap / 0.75) == 11
+    assert m.loc[("US", "en"), "applicants_needed"] == 55
     # ID: public holidays on weekdays come off I1's 22 days.
     h = _id_weekday_holidays()
     assert h >= 1  # Nyepi, 19 March 2026
@@ -202,7 +210,7 @@ def test_volume_override_and_explicit_month() -> None:
     p = plan.by_project.set_index("project_id")
     assert p.loc["P1", "required_fte"] == 0.0
     assert p.loc["P4", "volume_source"] == "override"  # a Closed project planned on purpose
-    assert p.loc["P4", "required_fte"] == pytest.approx(3600 * 30 / 3600 / 112.2)
+    assert p.loc["P4", "required_fte"] == pytest.approx(3600 * 30 / 3600 / 132)
 
 
 def test_settings_shrinkage_without_timesheet() -> None:
@@ -226,10 +234,11 @@ def test_no_roster_and_missing_aht() -> None:
     assert any("target_aht_sec" in n for n in plan.notes)
 
 
-def test_no_production_needs_month() -> None:
+def test_no_production_plans_after_the_reporting_month() -> None:
+    # Issue 11: the month has one owner. Without Production the base month is the
+    # workspace's reporting month (here from the Timesheet), not an error.
     ws = workspace(Production=_production().iloc[0:0])
-    with pytest.raises(MetricInputError, match="month"):
-        capacity_plan(ws)
+    assert capacity_plan(ws).base_month == resolve_month(ws, None) == "2026-02"
     plan = capacity_plan(ws, month="2026-02")
     p = plan.by_project.set_index("project_id")
     assert p.loc["P1", "aht_source"] == "target"

@@ -98,7 +98,7 @@ def test_projects_table_has_the_lx_contract(metrics):
         "rag",
     }
     assert need <= set(metrics.projects.columns)
-    assert set(metrics.projects["rag"]) <= {"Red", "Amber", "Green"}
+    assert set(metrics.projects["rag"]) <= {"Red", "Amber", "Green", "No data"}
 
 
 def test_history_extends_the_trend(tmp_path, ws):
@@ -116,3 +116,52 @@ def test_a_workspace_without_dates_is_a_clear_error():
 
     with pytest.raises(MetricInputError, match="no month to report"):
         compute(Workspace.from_frames({}), report=Report())
+
+
+def test_labelers_are_people_with_labeling_work_and_staff_hours_hold_the_rest(ws, metrics):
+    # Issue 12, item 5: QA, Leads and Trainers appeared in LX Labelers with 0 items.
+    roster = ws.frame("Roster").set_index("person_id")
+    lab = metrics.labelers
+    role = lab["person_id"].map(roster["role"])
+    assert ((role == "Labeler") | (lab["items"] > 0) | (lab["audited"] > 0)).all()
+    assert not ((role != "Labeler") & (lab["items"] == 0) & (lab["audited"] == 0)).any()
+    staff = metrics.staff_hours
+    assert set(staff["role"]) <= {"QA", "Lead", "Trainer"} and len(staff)
+    assert not set(staff["person_id"]) & set(lab.loc[role == "Labeler", "person_id"])
+    june = ws.frame("Timesheet")
+    june = june[june["date"].dt.strftime("%Y-%m") == "2026-06"]
+    qa = june[june["person_id"].isin(staff["person_id"])]
+    assert staff["paid_hours"].sum() == pytest.approx(qa["hours"].sum())
+
+
+def test_one_headcount_everywhere(metrics):
+    k = metrics.kpis.set_index("kpi")
+    assert k.loc["headcount", "value"] == metrics.headcount["headcount"].sum()
+    assert "last day of the month" in metrics.headcount_definition
+
+
+def test_first_month_has_no_changes(ws):
+    # Issue 12, item 6: the first month with data is compared with nothing.
+    m = compute(ws, "2026-04", report=Report())
+    assert not m.previous_has_data
+    assert m.kpis["previous"].isna().all() and m.kpis["change"].isna().all()
+    later = compute(ws, "2026-05", report=Report())
+    assert later.previous_has_data
+    assert later.kpis.set_index("kpi").loc["items", "change"] is not None
+
+
+def test_partial_month_prorates_the_items_target(ws):
+    frames = {name: ws.frame(name).drop(columns="_row", errors="ignore") for name in ws.sheets}
+    for name, col in (("Production", "date"), ("Audits", "audit_date"), ("Timesheet", "date")):
+        frames[name] = frames[name][frames[name][col] <= pd.Timestamp("2026-06-10")]
+    cut = Workspace.from_frames(frames, today=dt.date(2026, 7, 15))
+    m = compute(cut, "2026-06", report=Report())
+    assert (m.data_through, m.working_days, m.working_days_with_data) == (
+        dt.date(2026, 6, 10),
+        22,
+        8,  # 1–10 June 2026: Mon 1 … Wed 10
+    )
+    assert m.partial
+    projects = cut.frame("Projects")
+    full = projects.loc[projects["status"] == "Active", "target_volume"].sum()
+    assert m.kpis.set_index("kpi").loc["items", "target"] == pytest.approx(full * 8 / 22)

@@ -101,7 +101,7 @@ def nth_working_day_after(day: str, n: int) -> pd.Timestamp:
 
 @pytest.fixture(scope="module")
 def status() -> pd.DataFrame:
-    return project_status(workspace(), accuracy=ACCURACY).set_index("project_id")
+    return project_status(workspace(), "2026-03", accuracy=ACCURACY).set_index("project_id")
 
 
 def test_rag_and_reasons(status):
@@ -115,7 +115,9 @@ def test_rag_and_reasons(status):
     assert got["VOL_RED"] == ("Red", "volume 70% of plan < 80%")
     assert got["VOL_AMB"] == ("Amber", "volume 90% of plan < 95%")
     assert got["CLOSED"] == ("Amber", "SLA 80% < 90% (target 95% − 5 pp)")  # never Red
-    assert got["PAUSED"] == ("Green", "")  # no volume rule while paused
+    # No volume rule while paused; nothing measured (no items, audits, SLA) → "No data",
+    # never Green (issue 12, item 7).
+    assert got["PAUSED"] == ("No data", "")
     finish = nth_working_day_after("2026-03-16", 45).strftime("%Y-%m-%d")
     assert got["DEADLINE"] == ("Red", f"fast forecast {finish} after end 2026-03-31")
     late = nth_working_day_after("2026-03-16", 36).strftime("%Y-%m-%d")
@@ -162,7 +164,7 @@ def test_life_target_prorates_partial_months():
         "2026-04-30",
     ]
     ws = Workspace.from_frames({"Projects": frame, "Production": production()}, today=TODAY)
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     # March: 12 of 22 working days from the 16th; April in full. Done: 100 on 16 March
     # plus the 2000 made before the start date (done counts all production).
     total = 2200 * 12 / 22 + 2200
@@ -180,7 +182,7 @@ def test_weekend_output_counts_for_the_friday_before():
         }
     )
     ws = Workspace.from_frames({"Projects": projects_frame(), "Production": prod}, today=TODAY)
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     assert out.loc["GREEN", "burn_rate"] == pytest.approx(400 / 20)
 
 
@@ -201,7 +203,7 @@ def test_accuracy_fallback_from_audits_uses_wilson():
             "dispute_outcome": ["Overturned"] * overturned + [None] * (n - overturned),
         }
     )
-    out = project_status(workspace(Audits=audits)).set_index("project_id")
+    out = project_status(workspace(Audits=audits), "2026-03").set_index("project_id")
     correct = n - wrong + overturned
     low, high = intervals.wilson_interval(correct, n, 0.95)
     g = out.loc["GREEN"]
@@ -218,15 +220,15 @@ def test_degenerate_inputs():
     ws = Workspace.from_frames({"Projects": bare}, today=TODAY)
     out = project_status(ws, month="2026-03", accuracy=ACCURACY.iloc[:0])
     assert out["volume_vs_plan"].isna().all() and out["remaining_volume"].isna().all()
-    assert set(out["rag"]) == {"Green"}
+    assert set(out["rag"]) == {"No data"}  # nothing measured is never Green (issue 12)
     with pytest.raises(MetricInputError, match="month must look like"):
         project_status(ws, month="March", accuracy=ACCURACY)
 
 
 def test_rules_table_lists_every_rule():
     table = rag_rules()
-    assert list(table["code"]) == [r.code for r in RAG_RULES] + ["green"]
-    assert set(table["colour"]) == {"Red", "Amber", "Green"}
+    assert list(table["code"]) == [r.code for r in RAG_RULES] + ["green", "no-data"]
+    assert set(table["colour"]) == {"Red", "Amber", "Green", "No data"}
 
 
 def independent_rag(r: dict, s: Settings) -> str:
@@ -260,7 +262,10 @@ def independent_rag(r: dict, s: Settings) -> str:
             amber = True
     if red and r["status"] != "Closed":
         return "Red"
-    return "Amber" if red or amber else "Green"
+    if red or amber:
+        return "Amber"
+    measured = (r["items"] or 0) > 0 or r["audited"] > 0 or pd.notna(r["sla"])
+    return "Green" if measured else "No data"
 
 
 MAYBE = st.one_of(st.none(), st.floats(0, 1.2))
@@ -268,6 +273,7 @@ DATE = st.one_of(st.none(), st.dates(dt.date(2026, 1, 1), dt.date(2026, 12, 31))
 ROW = st.fixed_dictionaries(
     {
         "status": st.sampled_from(["Active", "Paused", "Planned", "Closed"]),
+        "items": st.one_of(st.none(), st.integers(0, 3)),
         "sla": MAYBE,
         "accuracy": MAYBE,
         "accuracy_high": MAYBE,
@@ -306,7 +312,8 @@ def test_rag_agrees_with_independent_rules(rows):
     rag, reasons, _codes = _rag(frame, s)
     expected = [independent_rag(r, s) for r in frame.to_dict("records")]
     assert list(rag) == expected
-    assert all((c == "Green") == (text == "") for c, text in zip(rag, reasons, strict=True))
+    quiet = ("Green", "No data")
+    assert all((c in quiet) == (text == "") for c, text in zip(rag, reasons, strict=True))
     assert "Red" not in set(rag[frame["status"] == "Closed"])
 
 
@@ -325,7 +332,7 @@ def test_forecast_band_is_ordered(daily, target):
     frame = projects_frame()
     frame["target_volume"] = float(target)
     ws = Workspace.from_frames({"Projects": frame, "Production": prod}, today=TODAY)
-    r = project_status(ws, accuracy=ACCURACY).set_index("project_id").loc["DEADLINE"]
+    r = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id").loc["DEADLINE"]
     assert r["remaining_volume"] == max(0.0, 3 * target - sum(daily))
     if r["forecast_high"] is not pd.NaT:
         assert r["forecast_low"] <= r["forecast_finish"] <= r["forecast_high"]
@@ -338,7 +345,7 @@ def test_stalled_project_with_a_deadline_is_red():
     ws = Workspace.from_frames(
         {"Projects": frame, "Production": production().iloc[:0]}, today=TODAY
     )
-    out = project_status(ws, accuracy=ACCURACY).set_index("project_id")
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
     assert out.loc["DEADLINE", "rag"] == "Red"
     assert out.loc["DEADLINE", "burn_rate"] == 0
     assert out.loc["DEADLINE", "forecast_finish"] is pd.NaT
@@ -352,3 +359,63 @@ def test_reasons_keep_the_decimal_that_decides_the_colour():
     from labelxl.metrics.projects import _pct
 
     assert (_pct(0.955), _pct(0.96), _pct(0.9)) == ("95.5%", "96%", "90%")
+
+
+def test_reasons_show_the_decimals_that_decide() -> None:
+    from labelxl.metrics.projects import _pct_vs
+
+    # Issue 12: "accuracy 95% < 95% target" hid the decimal that decided.
+    assert _pct_vs(0.9496, 0.95) == "94.96%"
+    assert _pct_vs(0.94996, 0.95) == "94.996%"
+    assert _pct_vs(0.93, 0.95) == "93%"
+    assert _pct_vs(0.955, 0.96) == "95.5%"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 0.99989), st.floats(0.0001, 1))
+def test_a_value_below_its_target_never_reads_as_the_target(x: float, target: float) -> None:
+    from labelxl.metrics.projects import _pct_vs
+
+    target = round(target, 4)  # targets are typed as whole or decimal percentages
+    if round(x, 6) < target:
+        assert _pct_vs(x, target) != _pct_vs(target, x)
+
+
+def test_no_data_project_is_grey_with_a_forecast_note() -> None:
+    frame = projects_frame()
+    frame.loc[len(frame)] = {
+        "project_id": "NEW",
+        "project_name": "New",
+        "market": "US",
+        "language": "en",
+        "policy_area": "Hate",
+        "status": "Active",
+        "start_date": "2026-01-01",
+        "end_date": None,
+        "target_volume": None,
+    }
+    ws = Workspace.from_frames({"Projects": frame, "Production": production()}, today=TODAY)
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
+    assert out.loc["NEW", "rag"] == "No data"
+    assert (
+        "Green" not in set(out.loc[out["items"] == 0, "rag"]) - {"Red", "Amber"}
+        or (out.loc[(out["items"] == 0) & (out["rag"] == "Green"), "audited"] > 0).all()
+    )
+    notes = out["forecast_note"]
+    assert notes["NEW"].startswith("ongoing: no end date")
+    assert notes["DEADLINE"] == "" and pd.notna(out.loc["DEADLINE", "forecast_finish"])
+    assert (notes.eq("") == out["forecast_finish"].notna()).all()
+
+
+def test_plan_is_prorated_to_the_data_window() -> None:
+    # A past month whose data stop on the 10th is judged on the 10th, not on the 31st.
+    prod = production()
+    prod = prod.loc[prod["date"] <= "2026-03-10"]
+    ws = Workspace.from_frames(
+        {"Projects": projects_frame(), "Production": prod}, today=dt.date(2026, 5, 1)
+    )
+    out = project_status(ws, "2026-03", accuracy=ACCURACY).set_index("project_id")
+    # 1–10 March 2026 holds 7 working days of March's 22.
+    assert out.loc["GREEN", "plan_to_date"] == pytest.approx(2200 * 7 / 22)
+    assert out.loc["GREEN", "volume_vs_plan"] == pytest.approx(700 / (2200 * 7 / 22))
+    assert out.loc["GREEN", "rag"] == "Green"

@@ -11,6 +11,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from labelxl.errors import MetricInputError
 from labelxl.metrics import quality as q
+from labelxl.model.periods import resolve_month
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 from labelxl.stats.intervals import wilson_interval
@@ -574,8 +575,10 @@ def test_quality_summary_empty_month(ws):
     assert s["audits"] == 0
     assert s["accuracy"] is None and s["stratified_accuracy"] is None
     assert s["overturn_rate"] is None and s["share_below"] is None
+    # Issue 11: no month means the workspace's reporting month (periods.resolve_month).
+    assert q.quality_summary(ws, None)["month"] == resolve_month(ws, None)
     with pytest.raises(MetricInputError):
-        q.quality_summary(ws, None)  # type: ignore[arg-type]
+        q.quality_summary(ws, "2025-13")
 
 
 def test_empty_workspace_gives_empty_frames(empty_ws):

@@ -4,13 +4,20 @@ from pathlib import Path
 
 import pytest
 
+from labelxl.model import findings
 from labelxl.model.findings import CATALOGUE
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs" / "findings.md"
 PACKAGE = ROOT / "labelxl"
-# Calls whose first argument is a finding code.
-EMITTERS = {"Finding", "_emit"}
+# Calls whose first argument is a finding code (Problem: a cell reading's code, later a Finding).
+EMITTERS = {"Finding", "emit", "Problem"}
+# The declared code constants (HOURS_OVER_CAP = "hours-over-cap"): name -> code.
+CONSTANTS = {
+    name: value
+    for name, value in vars(findings).items()
+    if name.isupper() and isinstance(value, str) and name == value.upper().replace("-", "_")
+}
 
 
 def _sections() -> dict[str, str]:
@@ -21,15 +28,24 @@ def _sections() -> dict[str, str]:
 
 
 def _codes_emitted(path: Path) -> set[str]:
-    """String literals passed as the first argument of Finding(...) or _emit(...)."""
+    """Codes passed as the first argument of Finding(...) or emit(...): literals or constants.
+
+    A constant's name resolves to its code; an upper-case name that is not a declared code
+    constant is kept as its name, so the catalogue checks below fail on it.
+    """
     codes = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if not isinstance(node, ast.Call) or not node.args:
             continue
         name = getattr(node.func, "id", getattr(node.func, "attr", None))
         first = node.args[0]
-        if name in EMITTERS and isinstance(first, ast.Constant) and isinstance(first.value, str):
+        if name not in EMITTERS:
+            continue
+        if isinstance(first, ast.Constant) and isinstance(first.value, str):
             codes.add(first.value)
+        constant = getattr(first, "id", getattr(first, "attr", None))
+        if isinstance(first, (ast.Name, ast.Attribute)) and str(constant).isupper():
+            codes.add(CONSTANTS.get(str(constant), str(constant)))
     return codes
 
 
@@ -75,3 +91,8 @@ def test_every_catalogue_code_is_emitted_somewhere():
     for path in PACKAGE.rglob("*.py"):
         used |= _codes_emitted(path)
     assert set(CATALOGUE) <= used, sorted(set(CATALOGUE) - used)
+
+
+def test_code_constants_match_the_catalogue():
+    assert set(CONSTANTS.values()) == set(CATALOGUE)
+    assert len(CONSTANTS) == len(CATALOGUE)

@@ -25,11 +25,20 @@ def test_headers_match_ignoring_case_spaces_and_underscores():
 
 
 def test_dates_from_text_serials_and_datetimes():
-    ws = _ts(
-        date=["2026-03-02", 46083, dt.datetime(2026, 3, 2, 17, 30), "02/03/2026"],
-        person_id=["L1"] * 4,
-        activity=["QA"] * 4,
-        hours=[1] * 4,
+    # '02/03/2026' reads two ways; the team's date_order (issue 12: never a silent guess)
+    # says day first.
+    ws = Workspace.from_frames(
+        {
+            "Timesheet": pd.DataFrame(
+                {
+                    "date": ["2026-03-02", 46083, dt.datetime(2026, 3, 2, 17, 30), "02/03/2026"],
+                    "person_id": ["L1"] * 4,
+                    "activity": ["QA"] * 4,
+                    "hours": [1] * 4,
+                }
+            ),
+            "Settings": pd.DataFrame({"setting": ["date_order"], "value": ["DMY"]}),
+        }
     )
     assert ws.frame("Timesheet")["date"].dt.date.tolist() == [dt.date(2026, 3, 2)] * 4
 

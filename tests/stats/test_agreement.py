@@ -455,3 +455,49 @@ def test_absurd_counts_are_refused_not_divided_by_rounding_noise():
     # Found by hypothesis through LX_FLEISS: 2**53 + 1 raters rounds to 2**53 in float64.
     with pytest.raises(MetricInputError, match="at most"):
         fleiss_kappa([[9007199254740992.0, 1.0]])
+
+
+def _kappa_exact(table: list[list[int]]) -> float:
+    """Cohen's kappa in exact rational arithmetic: an implementation with no float limits."""
+    from fractions import Fraction
+
+    n = sum(map(sum, table))
+    k = len(table)
+    po = Fraction(sum(table[i][i] for i in range(k)), n)
+    rows = [sum(r) for r in table]
+    cols = [sum(table[i][j] for i in range(k)) for j in range(k)]
+    pe = Fraction(sum(rows[i] * cols[i] for i in range(k)), n * n)
+    return float((po - pe) / (1 - pe))
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        [[10**7, 20], [30, 40]],  # issue 12: ten million items in one cell
+        [[10**7, 2_345_678], [1_234_567, 9_876_543]],
+        [[10**12, 3 * 10**11], [2 * 10**11, 5 * 10**12]],
+        [[2**51, 2**50], [2**50, 2**51 - 7]],  # total just under 2**53
+    ],
+)
+def test_cohen_kappa_on_huge_counts_matches_exact_rational_formula(table) -> None:
+    assert cohen_kappa_table(table) == pytest.approx(_kappa_exact(table), rel=1e-12, abs=1e-12)
+
+
+def test_count_limit_is_the_float64_exact_integer_limit() -> None:
+    # The whole table may hold 2**53 items: every sum is still exact.
+    assert cohen_kappa_table([[2**52, 0], [0, 2**52]]) == 1.0
+    with pytest.raises(MetricInputError, match="2\\*\\*53"):
+        cohen_kappa_table([[2**52, 1], [0, 2**52]])  # integer input: 2**53 + 1 is exact
+    with pytest.raises(MetricInputError, match="at most"):
+        fleiss_kappa([[2**52, 2**52 + 1]])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 10**14), min_size=4, max_size=4))
+def test_cohen_kappa_large_random_tables_match_exact_formula(cells: list[int]) -> None:
+    table = [cells[:2], cells[2:]]
+    rows = [sum(r) for r in table]
+    cols = [table[0][j] + table[1][j] for j in range(2)]
+    if 0 in rows or 0 in cols:  # one category only: 0/0, covered elsewhere
+        return
+    assert cohen_kappa_table(table) == pytest.approx(_kappa_exact(table), rel=1e-9, abs=1e-9)

@@ -1,0 +1,171 @@
+"""The parsed-sheet cache: Parquet frames and JSON findings keyed by content, never pickle."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from dataclasses import astuple
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from labelxl.io.package import Package, SheetPart
+from labelxl.io.parse import HEADER_SCAN_ROWS
+from labelxl.model.conventions import Conventions
+from labelxl.model.findings import Finding
+from labelxl.model.schema import SHEETS
+from labelxl.model.workspace import (
+    SheetData,
+)
+
+CACHE_FORMAT = 2  # bump when the cached layout or the parse changes
+
+
+# ---------------------------------------------------------------------------------------------
+# The sheet cache: Parquet frames and JSON findings, never pickle.
+
+
+def cache_ids(
+    package: Package, part: SheetPart, workbook: str, conventions: Conventions
+) -> tuple[str, str]:
+    """(slot, key): the slot names the sheet's place; the key its content and the reading code."""
+    import labelxl
+
+    assert part.known is not None
+    schema = SHEETS[part.known]
+    fingerprint = hashlib.sha256(repr(schema).encode()).hexdigest()
+    payload = json.dumps(
+        [
+            CACHE_FORMAT,
+            labelxl.__version__,
+            fingerprint,
+            workbook,
+            part.name,
+            part.digest,
+            package.shared_digest,
+            package.styles_digest,
+            package.date1904,
+            [astuple(t) for t in part.tables],
+            HEADER_SCAN_ROWS,
+            [conventions.decimal, conventions.date_order],
+        ]
+    )
+    key = hashlib.sha256(payload.encode()).hexdigest()
+    # One slot per reading conventions too: Roster may be read with two in one run.
+    reading = f"{conventions.decimal}{conventions.date_order}"
+    place = f"{package.path.resolve()}\x00{part.name}\x00{reading}"
+    slot = hashlib.sha256(place.encode()).hexdigest()[:16]
+    return slot, key
+
+
+def load(cache_dir: Path, slot: str, key: str) -> tuple[SheetData, list[Finding]] | None:
+    meta_path = cache_dir / f"{slot}-{key}.json"
+    frame_path = cache_dir / f"{slot}-{key}.parquet"
+    if not meta_path.is_file():
+        return None
+    try:
+        import pyarrow.parquet as pq
+
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta["format"] != CACHE_FORMAT or meta["key"] != key:
+            raise ValueError("cache entry for other content")
+        table = pq.read_table(frame_path)
+        dtypes: dict[str, str] = meta["dtypes"]
+        if table.column_names != list(dtypes):
+            raise ValueError("cache entry columns differ")
+        columns = {}
+        nan_columns = set(meta["nan_columns"])
+        for name, kind in dtypes.items():
+            values = table.column(name).to_numpy(zero_copy_only=False)
+            if name in nan_columns:  # Parquet keeps one null; restore NaN where it was NaN
+                values = values.copy()
+                values[pd.isna(values)] = np.nan
+            columns[name] = pd.Series(values, dtype=kind)
+        frame = pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
+        findings = [Finding(**item) for item in meta["findings"]]
+        sheet = meta["sheet"]
+        data = SheetData(
+            sheet["name"],
+            frame,
+            workbook=sheet["workbook"],
+            sheet_name=sheet["sheet_name"],
+            letters=dict(sheet["letters"]),
+            header_row=int(sheet["header_row"]),
+            errors=dict(sheet.get("errors", {})),
+        )
+        return data, findings
+    except Exception:  # any damage to an entry (truncated, edited, foreign): rebuild it
+        for stale in (meta_path, frame_path):
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        return None
+
+
+def store(cache_dir: Path, slot: str, key: str, data: SheetData, findings: list[Finding]) -> None:
+    """Write the entry atomically (temp file + rename); a failure only means no cache."""
+    meta_path = cache_dir / f"{slot}-{key}.json"
+    frame_path = cache_dir / f"{slot}-{key}.parquet"
+    temps = [frame_path.with_suffix(".parquet.tmp"), meta_path.with_suffix(".json.tmp")]
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        table = pa.Table.from_pandas(data.frame, preserve_index=False)
+        nan_columns: list[str] = []
+        for column, kind in zip(table.schema, data.frame.dtypes, strict=True):
+            if kind != np.dtype(object):
+                continue
+            if not (pa.types.is_string(column.type) or pa.types.is_null(column.type)):
+                return  # only text survives the round trip exactly
+            series = data.frame[column.name]
+            missing = set(map(type, series[series.isna()]))
+            if missing == {float}:
+                nan_columns.append(column.name)  # e.g. a column the sheet lacks
+            elif len(missing) > 1:
+                return  # None and NaN mixed: not worth an exact encoding
+        meta = {
+            "format": CACHE_FORMAT,
+            "key": key,
+            "dtypes": {str(c): str(t) for c, t in data.frame.dtypes.items()},
+            "nan_columns": nan_columns,
+            "sheet": {
+                "name": data.name,
+                "workbook": data.workbook,
+                "sheet_name": data.sheet_name,
+                "letters": data.letters,
+                "header_row": data.header_row,
+                "errors": data.errors,
+            },
+            "findings": [_finding_json(f) for f in findings],
+        }
+        text = json.dumps(meta, ensure_ascii=False)
+        pq.write_table(table, temps[0])
+        os.replace(temps[0], frame_path)
+        temps[1].write_text(text, encoding="utf-8")
+        os.replace(temps[1], meta_path)  # the JSON is written last: it commits the entry
+        for stale in cache_dir.glob(f"{slot}-*"):
+            if not stale.name.startswith(f"{slot}-{key}."):
+                stale.unlink()
+    except Exception:  # unwritable folder, a value Parquet cannot hold, …: just don't cache
+        for temp in temps:
+            with contextlib.suppress(OSError):
+                temp.unlink()
+
+
+def _finding_json(finding: Finding) -> dict[str, object]:
+    value = finding.value
+    if value is not None and not isinstance(value, (str, int, float, bool)):
+        value = str(value)
+    return {
+        "code": finding.code,
+        "sheet": finding.sheet,
+        "cell": finding.cell,
+        "message": finding.message,
+        "column": finding.column,
+        "value": value,
+        "workbook": finding.workbook,
+    }

@@ -4,7 +4,8 @@ One definition per table (``COMPACTIONS``), run by ``facts`` as one narwhals exp
 any engine: the engine groups the table by the dimension columns every metric reads and
 sums the additive measures; the result has one row per distinct combination and a count
 ``n`` of the rows it stands for. The pandas metrics then run unchanged on those small
-tables (audits are counted Σn). Tables not listed are small and pass through whole.
+tables (they count audits as Σn: ``labelxl.metrics.AUDIT_WEIGHT``). Tables not listed
+are small and pass through whole.
 
 - Production per date × person × project: Σitems, Σhandle_minutes
 - Timesheet per date × person × activity × project: Σhours
@@ -15,9 +16,6 @@ tables (audits are counted Σn). Tables not listed are small and pass through wh
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
-import pandas as pd
 
 COUNT = "n"  # rows a compacted row stands for
 
@@ -54,11 +52,3 @@ COMPACTIONS: dict[str, Compaction] = {
         ),
     )
 }
-
-
-def expand(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per original row (``n`` copies of each), for metrics that count rows."""
-    if COUNT not in frame or (frame[COUNT] == 1).all():
-        return frame.drop(columns=[COUNT], errors="ignore")
-    repeat = np.repeat(np.arange(len(frame)), frame[COUNT].to_numpy())
-    return frame.drop(columns=[COUNT]).iloc[repeat].reset_index(drop=True)

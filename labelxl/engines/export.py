@@ -51,6 +51,15 @@ def export_tables(
 
 def arrow_table(frame: pd.DataFrame, sheet: str | None = None) -> pa.Table:
     """``frame`` as Arrow with the contract's date columns as DATE (Spark reads no ns times)."""
+    if sheet:
+        text = [c.name for c in SHEETS[sheet].columns if c.type in ("text", "yesno")]
+        frame = frame.assign(
+            **{
+                c: frame[c].map(lambda v: v if v is None or isinstance(v, str) else str(v))
+                for c in text
+                if c in frame and frame[c].dtype == object
+            }
+        )
     table = pa.Table.from_pandas(frame, preserve_index=False)
     dates = {c.name for c in SHEETS[sheet].columns if c.type == "date"} if sheet else set()
     for i, f in enumerate(table.schema):

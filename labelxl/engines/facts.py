@@ -20,6 +20,7 @@ import pandas as pd
 
 from labelxl.engines.aggregates import COUNT, Compaction
 from labelxl.engines.backends import FILE, ROW, Backend
+from labelxl.model.conventions import Conventions
 from labelxl.model.schema import Column, SheetSchema, normalise_header
 from labelxl.model.workspace import coerce_column, empty_frame
 
@@ -186,6 +187,7 @@ def type_step(
     source: dict[str, str],
     unknown: list[str],
     flags: list[Flag],
+    conventions: Conventions | None = None,
 ) -> Compacted:
     """Step 2: type the distinct raw keys like workbook cells; merge coinciding groups."""
     if FIRST in frame:
@@ -197,11 +199,11 @@ def type_step(
     bad_cols: dict[str, pd.Series] = {}
     for col in schema.columns:
         if col.name in spec.keys and col.name in source:
-            values, bad, _blank_cells = coerce_column(col, frame[col.name])
-            out[col.name] = values.to_numpy()
-            if bad.any():
+            typed = coerce_column(col, frame[col.name], conventions)
+            out[col.name] = typed.values.to_numpy()
+            if typed.bad.any():
                 key_bad[col.name] = f"_badkey_{col.name}"
-                bad_cols[key_bad[col.name]] = bad
+                bad_cols[key_bad[col.name]] = pd.Series(typed.bad, index=frame.index)
         elif col.name in spec.sums and col.name in source:
             out[col.name] = pd.to_numeric(frame[col.name]).astype("float64").to_numpy()
         else:
@@ -246,7 +248,13 @@ def type_step(
 
 
 def compact_fact(
-    backend: Backend, raw: nw.LazyFrame[Any], schema: SheetSchema, spec: Compaction, many: bool
+    backend: Backend,
+    raw: nw.LazyFrame[Any],
+    schema: SheetSchema,
+    spec: Compaction,
+    many: bool,
+    conventions: Conventions | None = None,
 ) -> Compacted:
     query, source, unknown, flags = scan_step(raw, schema, spec, many)
-    return type_step(backend.collect(query), schema, spec, source, unknown, flags)
+    collected = backend.collect(query)
+    return type_step(collected, schema, spec, source, unknown, flags, conventions)

@@ -33,14 +33,14 @@ from labelxl.engines.sources import Source, TableRef, open_source
 from labelxl.errors import LabelxlError
 from labelxl.io.ooxml import new_workbook
 from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
+from labelxl.model.conventions import Conventions
 from labelxl.model.findings import Finding, Report, col_letter, sheet_ref
 from labelxl.model.schema import SHEETS
-from labelxl.model.settings import Settings
 from labelxl.model.workspace import ROW as WS_ROW
 from labelxl.model.workspace import (
     SheetData,
     Workspace,
-    read_settings,
+    assemble,
     sheet_from_raw,
 )
 from labelxl.pipeline import CACHE_DIR, Pipeline
@@ -62,18 +62,11 @@ SPANNING = {
 ENGINE_CODES = {"bad-type", "duplicate-key", "missing-column", "unknown-column"}
 
 
-def weighted_metrics() -> bool:
-    """True when the metrics count audits as Σn (then compacted audits are not expanded)."""
-    from labelxl import metrics
-
-    return getattr(metrics, "AUDIT_WEIGHT", None) == aggregates.COUNT
-
-
 @dataclass
 class Loaded:
     """What an engine made of a source: the workspace for the metrics and every finding."""
 
-    workspace: Workspace  # compacted facts (audits with n, or expanded), whole small sheets
+    workspace: Workspace  # compacted facts (audits with their count n), whole small sheets
     report: Report
     scale: checks.ScaleReport
     source: Source
@@ -160,8 +153,7 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
             if ref.format == "catalog" and "TABLE_OR_VIEW_NOT_FOUND" in str(exc):
                 continue
             raise LabelxlError(f"{ref.label}: cannot read the table ({exc})") from exc
-    sheets: dict[str, SheetData] = {}
-    small_findings: list[Finding] = []
+    small: dict[str, tuple[pd.DataFrame, np.ndarray | None, str]] = {}
     for name, raw in raws.items():
         if name in FACTS:
             continue
@@ -169,66 +161,86 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         rows = frame[ROW].to_numpy() if ROW in frame else None
         files: list[Any] = list(frame[FILE].dropna().unique()) if FILE in frame else []
         frame = frame.drop(columns=[c for c in (FILE, ROW) if c in frame])
-        ref = source.tables[name]
         rows_arr = None
         if rows is not None and not pd.isna(rows).any():
             rows_arr = rows.astype(np.int64)
-        data, found = sheet_from_raw(
-            SHEETS[name],
-            frame,
-            header_row=1,
-            workbook=str(files[0]) if len(files) else ref.label,
-            sheet_name=name,
-            rows=rows_arr,
-        )
-        sheets[name] = data
-        small_findings.extend(_relocate(f, data, ref) for f in found)
-    settings = Settings()
-    if "Settings" in sheets:
-        settings, found = read_settings(sheets["Settings"])
-        settings_ref = source.tables["Settings"]
-        small_findings.extend(_relocate(f, sheets["Settings"], settings_ref) for f in found)
+        small[name] = (frame, rows_arr, str(files[0]) if files else source.tables[name].label)
     seconds["small sheets"] = time.perf_counter() - t0
 
-    scale = checks.ScaleReport()
-    origin: Origin = {}
-    compacted: dict[str, facts.Compacted] = {}
-    key_bad: list[Finding] = []
+    # Step 1 of each fact table on the engine (independent of the reading conventions).
+    scanned: dict[str, tuple[pd.DataFrame, dict[str, str], list[str], list[facts.Flag]]] = {}
     for name in FACTS:
         if name not in raws:
             continue
-        ref = source.tables[name]
         t = time.perf_counter()
         spec = aggregates.COMPACTIONS[name]
-        many = len(ref.paths) > 1
-        c = facts.compact_fact(be, raws[name], SHEETS[name], spec, many)
-        compacted[name] = c
+        many = len(source.tables[name].paths) > 1
+        query, columns, unknown, flags = facts.scan_step(raws[name], SHEETS[name], spec, many)
+        scanned[name] = (be.collect(query), columns, unknown, flags)
+        seconds[f"{name} scan"] = time.perf_counter() - t
+
+    origin: Origin = {}
+    compacted: dict[str, facts.Compacted] = {}
+
+    def parse(kind: str, conventions: Conventions) -> tuple[SheetData, list[Finding]]:
+        """Type a sheet as the workbook reader would (Settings, then Roster, then the rest)."""
+        if kind in scanned:
+            ref = source.tables[kind]
+            file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
+            frame, columns, unknown, flags = scanned[kind]
+            spec = aggregates.COMPACTIONS[kind]
+            c = facts.type_step(frame, SHEETS[kind], spec, columns, unknown, flags, conventions)
+            compacted[kind] = c
+            return _sheet_data(c, file, origin), []
+        frame, rows, workbook = small[kind]
+        return sheet_from_raw(
+            SHEETS[kind],
+            frame,
+            header_row=1,
+            workbook=workbook,
+            sheet_name=kind,
+            rows=rows,
+            conventions=conventions,
+        )
+
+    t = time.perf_counter()
+    ws = Workspace(sheets={}, today=today)
+    assemble(ws, [k for k in SHEETS if k in small or k in scanned], parse)
+    seconds["typing"] = time.perf_counter() - t
+    small_findings = [
+        _relocate(f, ws.sheets[f.sheet], source.tables[f.sheet])
+        if f.sheet in ws.sheets and f.sheet in source.tables
+        else f
+        for f in ws.findings
+        if f.sheet not in FACTS
+    ]
+    scale = checks.ScaleReport()
+    key_bad: list[Finding] = []
+    for name, c in compacted.items():
+        ref = source.tables[name]
         file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
-        sheets[name] = _sheet_data(c, file, origin)
         scale.extend(checks.missing_columns(name, c.present, c.unknown, ref.label, file))
         scale.extend(checks.flagged(c, _labeller(source, name), first))
-        blanks = facts.blank_flags(raws[name], SHEETS[name], spec)
-        key_bad.extend(_key_bad_cells(c, sheets[name]))
-        seconds[f"{name} scan"] = time.perf_counter() - t
+        key_bad.extend(_key_bad_cells(c, ws.sheets[name]))
         t = time.perf_counter()
+        blanks = facts.blank_flags(raws[name], SHEETS[name], aggregates.COMPACTIONS[name])
         scale.extend(_duplicates(be, raws[name], c, source, name, first, blanks))
         seconds[f"{name} duplicates"] = time.perf_counter() - t
     t = time.perf_counter()
     # The key cells that could not be typed are known to validate as bad-type, so it does
     # not call them required-blank as well (as for a workbook's cells).
-    ws = Workspace(
-        sheets=sheets, settings=settings, findings=[*small_findings, *key_bad], today=today
-    )
+    fact_found = [f for f in ws.findings if f.sheet in FACTS]
+    ws.findings = [*small_findings, *fact_found, *key_bad]
     found = validate(ws).findings
     scale.extend(_fact_findings(ws, found, source, origin, first))
-    small = [*small_findings, *_small_sheet_findings(ws, found, source)]
-    for f in small:
+    small_all = [*small_findings, *_small_sheet_findings(ws, found, source)]
+    for f in small_all:
         scale.counts.append(checks.RuleCount(f.code, f.sheet, f.column, 1, f.sheet))
-    report = Report(_ordered([*small, *scale.findings]))
+    report = Report(_ordered([*small_all, *scale.findings]))
     scale.findings = list(report.findings)
     seconds["rules on the compacted tables"] = time.perf_counter() - t
     ws.findings = small_findings
-    return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)
+    return Loaded(ws, report, scale, source, be.name, seconds)
 
 
 def _labeller(source: Source, sheet: str) -> Callable[[str], str]:
@@ -405,7 +417,8 @@ def _from_workbooks(source: Source, be: Backend, today: dt.date | None, use_cach
         sd = full.sheets[name]
         frame = sd.frame.rename(columns={WS_ROW: ROW}).assign(**{FILE: sd.workbook})
         raw = be.from_pandas(frame[[*sd.letters, FILE, ROW]])
-        c = facts.compact_fact(be, raw, SHEETS[name], aggregates.COMPACTIONS[name], False)
+        spec = aggregates.COMPACTIONS[name]
+        c = facts.compact_fact(be, raw, SHEETS[name], spec, False, full.conventions)
         compacted = _sheet_data(c, sd.workbook, {})
         compacted.sheet_name, compacted.letters = sd.sheet_name, dict(sd.letters)
         sheets[name] = compacted
@@ -415,19 +428,7 @@ def _from_workbooks(source: Source, be: Backend, today: dt.date | None, use_cach
         counts=[checks.RuleCount(code, "", "", n) for code, n in sorted(report.counts().items())],
         findings=list(report.findings),
     )
-    return Loaded(_for_metrics(ws), report, scale, source, be.name, seconds)
-
-
-def _for_metrics(ws: Workspace) -> Workspace:
-    """The workspace the metrics read: audits expanded to one row each unless weighted."""
-    if weighted_metrics() or "Audits" not in ws.sheets:
-        return ws
-    sd = ws.sheets["Audits"]
-    frame = aggregates.expand(sd.frame)
-    frame[WS_ROW] = np.arange(2, len(frame) + 2, dtype=np.int64)
-    sheets = dict(ws.sheets)
-    sheets["Audits"] = dataclasses.replace(sd, frame=frame)
-    return dataclasses.replace(ws, sheets=sheets, cache={})
+    return Loaded(ws, report, scale, source, be.name, seconds)
 
 
 # ------------------------------------------------------------------------- the report

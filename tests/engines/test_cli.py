@@ -59,7 +59,7 @@ def test_report_builds_the_deck_and_lists_findings_by_table_row(tmp_path, demo_t
     assert deck.stat().st_size > 10_000
     issues = load_workbook(out, read_only=True)["LX Issues"]
     rows = list(issues.iter_rows(values_only=True))
-    header = rows[0]
+    header = [str(h).lower() for h in rows[0]]  # headers are shown capitalised
     cells = [r[header.index("message")] for r in rows[1:]]
     # One finding per planted mistake, each naming its table file and row.
     assert any(str(m).startswith("audits.parquet row ") for m in cells)

@@ -56,6 +56,7 @@ def make_tables(folder: Path, audits: int, people: int, months: int, seed: int) 
             ids = pc.binary_join_element_wise(
                 "A", pc.cast(pa.array(np.arange(start, start + n)), pa.string()), ""
             )
+            ids = pc.cast(ids, table.schema.field("audit_id").type)
             part = part.set_column(part.schema.get_field_index("audit_id"), "audit_id", ids)
             writer.write_table(part, row_group_size=chunk)
     size = (folder / "audits.parquet").stat().st_size

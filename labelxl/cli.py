@@ -349,7 +349,7 @@ def _run_deck(
     month: str | None,
     output: Path | None,
     template: Path | None,
-    lang: str,
+    lang: str | None,
     pseudonymise: bool,
     audience: str,
 ) -> Path:
@@ -376,7 +376,9 @@ def _run_deck(
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Your company's .pptx master; slides map onto its layouts by name.",
 )
-@click.option("--lang", default="en", show_default=True, help="Language: en, zh, …")
+@click.option(
+    "--lang", default=None, help="Language: en, zh, … (default: the language setting, else en)."
+)
 @click.option("--pseudonymise", is_flag=True, help="Show every person by a stable pseudonym.")
 @click.option(
     "--audience",
@@ -390,7 +392,7 @@ def deck_cmd(
     month: str | None,
     output: Path | None,
     template: Path | None,
-    lang: str,
+    lang: str | None,
     pseudonymise: bool,
     audience: str,
 ) -> None:

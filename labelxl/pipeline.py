@@ -175,7 +175,13 @@ class Pipeline:
         """The LX sheets ``write`` puts into the tracker (``outputs.sheets.Sheet`` values)."""
         m = self.compute()
         target = self.target if self.read().root else None
-        return output_sheets(m, self.inputs(), target, started or dt.datetime.now(), seconds)
+        started = started or dt.datetime.now()
+        return output_sheets(m, self.inputs(), target, started, seconds, lang=self.language)
+
+    @property
+    def language(self) -> str:
+        """The workspace's language (Settings ``language``) for LX sheets and the deck."""
+        return self.read().settings.language
 
     def record_history(self, metrics: Metrics | None = None) -> None:
         """Keep this month's tables in ``.labelxl/history`` (the only writer of history)."""
@@ -218,7 +224,9 @@ class Pipeline:
         metrics = self.compute()
         self._stage("writing")
         self.record_history(metrics)
-        sheets = output_sheets(metrics, self.inputs(), target, started, time.perf_counter() - t0)
+        sheets = output_sheets(
+            metrics, self.inputs(), target, started, time.perf_counter() - t0, lang=self.language
+        )
         backup = None
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
@@ -250,14 +258,20 @@ class Pipeline:
         output: str | os.PathLike[str] | None = None,
         *,
         template: str | os.PathLike[str] | None = None,
-        lang: str = "en",
+        lang: str | None = None,
         pseudonymise: bool = False,
         audience: str = "management",
     ) -> Path:
-        """Build the monthly deck; ``output`` defaults to ``<root>/labelxl-deck-<month>.pptx``."""
+        """Build the monthly deck; ``output`` defaults to ``<root>/labelxl-deck-<month>.pptx``.
+
+        ``lang`` defaults to the workspace's ``language`` setting.
+        """
         from labelxl.deck import build_deck, check_deck_options, workspace_secret
 
-        check_deck_options(lang, audience)  # bad options fail before any reading
+        if lang is not None:
+            check_deck_options(lang, audience)  # bad options fail before any reading
+        lang = lang or self.language
+        check_deck_options(lang, audience)
         metrics = self.compute()
         if pseudonymise and not metrics.settings.pseudonym_secret:
             if self.root is None:

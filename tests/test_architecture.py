@@ -97,3 +97,52 @@ def test_the_layer_check_would_catch_an_upward_import(tmp_path):
     bad = tmp_path / "bad.py"
     bad.write_text("from labelxl.io.reader import read_workspace\n", encoding="utf-8")
     assert _labelxl_layers(_imports(bad)) - LAYERS["metrics"] == {"io"}
+
+
+# Only io touches the file system: the layers below the pipeline neither open files nor
+# import the modules that do; they get paths and bytes through labelxl.io.
+NO_FILES = ("model", "metrics", "stats", "validate", "outputs")
+FILE_CALLS = {"read_text", "write_text", "read_bytes", "write_bytes", "mkdir", "unlink",
+              "rmtree", "to_parquet", "read_parquet", "ZipFile"}  # fmt: skip
+FILE_MODULES = {"zipfile", "shutil", "tempfile"}
+
+
+def _file_access(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Name) and f.id == "open":
+                found.append(f"open() line {node.lineno}")
+            elif isinstance(f, ast.Attribute) and f.attr in FILE_CALLS:
+                found.append(f".{f.attr}() line {node.lineno}")
+    found += sorted(n for n in _imports(path) if n.split(".")[0] in FILE_MODULES)
+    return found
+
+
+def test_only_io_touches_files():
+    offenders = {
+        str(p.relative_to(PACKAGE)): _file_access(p)
+        for p in PACKAGE.rglob("*.py")
+        if _layer(p) in NO_FILES and _file_access(p)
+    }
+    assert offenders == {}
+
+
+def test_the_file_check_would_catch_an_open(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("import zipfile\nopen('x').read()\n", encoding="utf-8")
+    assert _file_access(bad) == ["open() line 2", "zipfile"]
+
+
+MAX_LINES = 600  # "~500": a module past this is two modules
+
+
+def test_no_module_is_too_long_to_read_in_one_sitting():
+    long = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

@@ -110,7 +110,7 @@ def build_deck_for_workspace(
     month: str | None = None,
     output: str | os.PathLike[str] | None = None,
     template: str | os.PathLike[str] | None = None,
-    lang: str = "en",
+    lang: str | None = None,
     pseudonymise: bool = False,
     audience: str = "management",
 ) -> Path:

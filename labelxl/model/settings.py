@@ -110,6 +110,9 @@ class Settings:
         "Order of dd/mm dates typed as text: DMY, MDY or YMD (auto = the Roster "
         "markets' locale; else such dates are findings).",
     )
+    language: str = _setting(
+        "en", "Language of the LX sheets and the deck: en or zh (the deck's --lang wins)."
+    )
 
     @classmethod
     def docs(cls) -> dict[str, tuple[Any, str]]:
@@ -142,6 +145,7 @@ _CHOICES: dict[str, dict[str, str]] = {
         "auto": "auto",
     },
     "date_order": {"dmy": "DMY", "mdy": "MDY", "ymd": "YMD", "auto": "auto"},
+    "language": {"en": "en", "english": "en", "zh": "zh", "chinese": "zh", "中文": "zh"},
 }
 
 

@@ -26,6 +26,7 @@ from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 
 from labelxl.errors import TemplateError
+from labelxl.io.files import read_text
 from labelxl.io.paths import templates_dir
 
 DEFAULT_LANG = "en"
@@ -78,7 +79,7 @@ def catalogue(lang: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_text(path))
     except (OSError, json.JSONDecodeError) as exc:
         raise TemplateError(f"{path}: not a readable JSON message catalogue ({exc})") from None
     if not isinstance(data, dict) or not all(

@@ -8,7 +8,6 @@ returning snake_case columns and codes.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
@@ -18,13 +17,23 @@ import numpy as np
 import pandas as pd
 
 from labelxl import __version__
+from labelxl.io.files import file_sha256
 from labelxl.io.ooxml import OutputSheet
 from labelxl.metrics import Metrics
 from labelxl.metrics.requirements import UNASSIGNED_PROJECT
 from labelxl.model.findings import Report
 from labelxl.model.schema import OUTPUT_PREFIX
 from labelxl.outputs import i18n, summary
-from labelxl.outputs.i18n import DEFAULT_LANG, MISSING, format_date, format_month, has, translate
+from labelxl.outputs.i18n import (
+    DEFAULT_LANG,
+    MISSING,
+    format_date,
+    format_month,
+    format_number,
+    format_percent,
+    has,
+    translate,
+)
 
 PCT_WORDS = (
     "accuracy",
@@ -231,14 +240,6 @@ def log_frame(
     return pd.DataFrame(rows, columns=["item", "value"])
 
 
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _stack(frames: dict[str, pd.DataFrame], key: str) -> pd.DataFrame:
     parts = []
     for dim, frame in frames.items():
@@ -401,7 +402,14 @@ def output_sheets(
         out.append(lx("LX Raters", cal.raters))
     cap = m.capacity
     if cap is not None:
-        out.append(lx("LX Capacity", cap.by_market_language))
+        out.append(
+            lx(
+                "LX Capacity",
+                cap.by_market_language,
+                notes=_assumptions(cap, lang),
+                formats={"public_holidays": "int"},
+            )
+        )
         out.append(lx("LX Capacity Projects", cap.by_project))
     exposure = m.exposure
     if "person_id" in exposure:
@@ -409,16 +417,40 @@ def output_sheets(
     out += [
         lx("LX Wellbeing", exposure, flags={"over_cap": {TICK: "bad"}}),
         lx("LX Rotation", m.rotation),
-        lx("LX People", m.headcount.reset_index() if m.headcount.index.name else m.headcount),
+        lx("LX People", m.headcount.reset_index() if m.headcount.index.name else m.headcount,
+           notes=(m.headcount_definition,) if m.headcount_definition else ()),
         lx("LX Attrition", m.attrition),
         lx("LX Hiring", m.funnel),
         lx("LX Hours", m.hours),
+        lx("LX Staff Hours", m.staff_hours),
         lx(summary.TREND_SHEET, summary.trend_extras(m)),
         lx("LX Issues", issues_frame(m.report, target_workbook), links={"cell": "link"},
            flags={"severity": {"error": "bad", "warning": "neutral"}}),
         lx("LX Log", log_frame(m, inputs, started, seconds)),
     ]  # fmt: skip
     return [s for s in out if len(s.frame.columns)]
+
+
+def _assumptions(cap: Any, lang: str) -> tuple[str, ...]:
+    """The capacity plan's assumptions, one line each, printed under LX Capacity."""
+    table = getattr(cap, "assumptions", None)
+    if table is None or table.empty:
+        return ()
+    lines = [translate("sheets.capacity.assumptions", lang)]
+    for row in table.itertuples(index=False):
+        unit = row.unit if isinstance(row.unit, str) else ""
+        value = row.value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if unit == "share":
+                value, unit = format_percent(value, lang, 1), ""
+            else:
+                value = format_number(value, lang, 0 if float(value).is_integer() else 2)
+        else:
+            unit = ""  # a month or a list of holidays says what it is
+        shown = f"{value} {unit}".strip()
+        source = f" ({row.source})" if isinstance(row.source, str) and row.source else ""
+        lines.append(f"{row.assumption}: {shown}{source}")
+    return tuple(lines)
 
 
 def _as_of(m: Metrics, lang: str) -> str:

@@ -25,6 +25,7 @@ from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from labelxl.errors import TemplateError, WorkbookError
+from labelxl.io.files import write_text
 from labelxl.io.safewrite import write_new_file
 from labelxl.model.findings import col_letter
 from labelxl.model.schema import SHEETS, WORKBOOKS, Column, SheetSchema
@@ -564,7 +565,7 @@ def main(argv: list[str] | None = None) -> int:
     for p in write_templates(folder, overwrite=True):
         print(p)
     if len(args) > 1:
-        Path(args[1]).write_text(schema_markdown(), encoding="utf-8")
+        write_text(Path(args[1]), schema_markdown())
         print(args[1])
     return 0
 

@@ -374,7 +374,7 @@ def test_calamine_and_openpyxl_read_the_lx_data_with_types(books, kind):
     assert ws.tables["LX_Labelers"].ref == "A1:H7"
     assert ws["A1"].font.b
     rules = [r.formula[0] for cf in ws.conditional_formatting for r in cf.rules]
-    assert set(rules) == {'"Red"', '"Amber"', '"Green"', '"below"', '"above"'}
+    assert set(rules) == {'"Red"', '"Amber"', '"Green"', '"No data"', '"below"', '"above"'}
     assert book["Data"]["B2"].value == 10 and book.defined_names["TotalItems"] is not None
 
 

@@ -216,3 +216,21 @@ def test_requirements_open_and_overdue_by_requester_and_project(written):
     ticked = set(items.loc[items["Overdue"] == "✓", "Requirement"])
     assert ticked == set(overdue["req_id"])
     assert {"Requested by", "Project ID", "Oldest open (days)", "New this month"} <= set(by)
+
+
+def test_capacity_prints_its_assumptions_and_staff_have_their_own_sheet(written):
+    """LX Capacity shows the inputs of the plan under it; QA/Lead/Trainer hours are on
+    LX Staff Hours, never among the labelers."""
+    m = written["metrics"]
+    rows = _rows(written["tracker"], "LX Capacity")
+    text = [str(r[0]) for r in rows if r and isinstance(r[0], str)]
+    assert "Assumptions behind the plan:" in text
+    for name in m.capacity.assumptions["assumption"]:
+        assert any(t.startswith(f"{name}: ") for t in text), name
+    shrinkage = next(t for t in text if t.startswith("shrinkage: "))
+    assert "%" in shrinkage  # a share is shown as a percent
+    staff = _table(written["tracker"], "LX Staff Hours")
+    roles = set(staff[column_label("role")])
+    assert roles and roles <= {"QA", "Lead", "Trainer"}
+    labelers = set(_table(written["tracker"], "LX Labelers")[column_label("person_id")])
+    assert not labelers & set(staff[column_label("person_id")])

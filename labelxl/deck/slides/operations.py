@@ -169,8 +169,12 @@ def capacity_slide(deck: Deck) -> None:
         gap_markets = [str(x) for x in gap[gap > 0.5].index]
     hires = num(col(by, "hires_needed").sum(min_count=1)) if not by.empty else None
     topic = deck.t("slide.capacity")
+    # a market whose need cannot be computed (a project without AHT) is not "covered"
+    unknown = not by.empty and bool(col(by, "required_fte").isna().any())
     if need is None or have is None:
         title = topic
+    elif unknown:
+        title = deck.t("takeaway.capacity_unknown", month=deck.month(plan_month))
     elif need - have > 0.05:
         title = deck.t(
             "takeaway.capacity_gap",
@@ -263,7 +267,7 @@ def capacity_slide(deck: Deck) -> None:
         band,
         "capacity",
         plan_month=plan_month,
-        required=need,
+        required=None if unknown else need,
         available=have,
         gap=None if need is None or have is None else need - have,
         gap_markets=gap_markets,

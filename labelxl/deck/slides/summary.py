@@ -168,7 +168,8 @@ def kpi_slide(deck: Deck) -> None:
         band,
         "kpis",
         month=m.month,
-        previous_month=m.previous_month,
+        # nothing is compared with a month that has no data
+        previous_month=m.previous_month if getattr(m, "previous_has_data", True) else None,
         accuracy=acc,
         good=int(statuses.get("good", 0)),
         watch=int(statuses.get("watch", 0)),
@@ -193,7 +194,7 @@ def kpi_slide(deck: Deck) -> None:
         ),
         KPI_SHEETS,
         [deck.t("notes.previous_month", month=deck.month(m.previous_month))]
-        if m.previous_month
+        if m.previous_month and getattr(m, "previous_has_data", True)
         else [deck.t("notes.no_previous")],
     )
 

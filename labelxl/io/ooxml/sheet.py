@@ -26,8 +26,8 @@ from labelxl.model.formats import (
 )
 from labelxl.model.schema import OUTPUT_PREFIX
 
-FLAG_KINDS = ("bad", "good", "neutral")
-RAG_VALUES = {"Red": "bad", "Amber": "neutral", "Green": "good"}
+FLAG_KINDS = ("bad", "good", "neutral", "none")
+RAG_VALUES = {"Red": "bad", "Amber": "neutral", "Green": "good", "No data": "none"}
 _DEFAULT_WIDTH = {"int": 10, "number": 12, "pct": 9, "hours": 9, "date": 12, "datetime": 17}
 HEADER_FILL = "FF1F4E79"
 HEADER_FONT = "FFFFFFFF"

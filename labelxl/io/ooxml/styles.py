@@ -17,6 +17,7 @@ _DXF_COLOURS = {
     "bad": ("FF9C0006", "FFFFC7CE"),
     "neutral": ("FF9C5700", "FFFFEB9C"),
     "good": ("FF006100", "FFC6EFCE"),
+    "none": ("FF595959", "FFE7E6E6"),  # grey: nothing measured (a "No data" project)
 }
 
 

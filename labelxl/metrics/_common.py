@@ -21,6 +21,7 @@ from labelxl.model.workspace import Workspace
 
 __all__ = [
     "UNASSIGNED",
+    "WEIGHT",
     "WORKDAYS_PER_WEEK",
     "check_by",
     "check_freq",
@@ -34,10 +35,23 @@ __all__ = [
     "resolve_month",
     "timesheet",
     "unassigned",
+    "weights",
     "working_days",
 ]
 
 WORKDAYS_PER_WEEK = 5  # Monday–Friday; public holidays are the capacity plan's business
+
+
+# Audits one row stands for: a table compacted by an engine (labelxl.engines) carries the
+# count in ``n``; a workbook's rows have no such column and count 1 each.
+WEIGHT = "n"
+
+
+def weights(frame: pd.DataFrame) -> np.ndarray:
+    """Each audit row's ``n`` (the audits it stands for); 1 when the column is absent."""
+    if WEIGHT in frame:
+        return frame[WEIGHT].fillna(1).to_numpy(dtype="int64")
+    return np.ones(len(frame), dtype="int64")
 
 
 def check_freq(freq: str) -> Freq:

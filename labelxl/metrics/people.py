@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
+from labelxl.metrics._common import weights
 from labelxl.model.dimensions import UNASSIGNED, people
 from labelxl.model.periods import Freq, month_bounds, period_of, resolve_month
 from labelxl.model.workspace import Workspace
@@ -221,12 +222,12 @@ def new_hire_ramp(ws: Workspace, weeks: int = 12) -> pd.DataFrame:
     a = audits.loc[audits["person_id"].isin(starts.index)].copy()
     a["tenure_week"] = tenure_week(a["person_id"], a["audit_date"])
     a = a.loc[a["tenure_week"].between(1, weeks)]
+    w = weights(a)
+    a["audited"] = w
     a["correct"] = (
         (a["labeler_decision"] == a["auditor_decision"]) | (a["dispute_outcome"] == "Overturned")
-    ).astype(int)
-    audit_agg = a.groupby("tenure_week").agg(
-        audited=("correct", "size"), correct=("correct", "sum")
-    )
+    ).astype(int) * w
+    audit_agg = a.groupby("tenure_week")[["audited", "correct"]].sum()
     out = frame.merge(prod_agg, left_on="tenure_week", right_index=True, how="left")
     out = out.merge(audit_agg, left_on="tenure_week", right_index=True, how="left")
     for col in ("people", "audited", "correct"):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from labelxl.metrics._common import empty, working_days
+from labelxl.metrics._common import empty, weights, working_days
 from labelxl.metrics.queues import sla as queue_sla
 from labelxl.model.dimensions import projects
 from labelxl.model.periods import data_window, month_bounds, resolve_month
@@ -382,9 +382,10 @@ def _accuracy(ws: Workspace, month: str) -> pd.DataFrame:
 
     agree = (norm(a["labeler_decision"]) == norm(a["auditor_decision"])).fillna(False)
     overturned = (a["dispute_outcome"] == "Overturned").fillna(False)
-    correct = (agree | overturned).astype("int64")
-    counts = pd.DataFrame({"project_id": a["project_id"], "correct": correct})
-    g = counts.groupby("project_id")["correct"].agg(["sum", "count"])
+    w = weights(a)
+    correct = (agree | overturned).astype("int64") * w
+    counts = pd.DataFrame({"project_id": a["project_id"], "sum": correct, "count": w})
+    g = counts.groupby("project_id")[["sum", "count"]].sum()
     rows = []
     for pid, k, n in zip(g.index, g["sum"], g["count"], strict=True):
         low, high = wilson_interval(int(k), int(n), ws.settings.confidence)

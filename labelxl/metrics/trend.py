@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl.metrics import efficiency, hours, people, quality, queues
+from labelxl.metrics._common import weights
 from labelxl.model.periods import period_of
 from labelxl.model.workspace import Workspace
 from labelxl.stats.intervals import wilson_arrays
@@ -34,13 +35,15 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
         for h, i in zip(out["handle_hours"].fillna(0), out["items"].fillna(0), strict=True)
     ]
     facts = quality.audit_facts(ws)
+    w = weights(facts)
     per = pd.DataFrame(
         {
             "period": period_of(facts["audit_date"], "month").to_numpy(),
-            "correct": facts["correct"].to_numpy(),
+            "size": w,
+            "sum": facts["correct"].to_numpy() * w,
         }
     )
-    acc = per.groupby("period")["correct"].agg(["size", "sum"])
+    acc = per.groupby("period")[["size", "sum"]].sum()
     audited = out["period"].map(acc["size"]).fillna(0).astype("int64")
     correct = out["period"].map(acc["sum"]).fillna(0).astype("int64")
     low, high = wilson_arrays(correct.to_numpy(), audited.to_numpy(), ws.settings.confidence)
@@ -92,8 +95,9 @@ def weekly_quality(ws: Workspace) -> pd.DataFrame:
     if facts.empty:
         return pd.DataFrame(columns=cols)
     week = period_of(facts["audit_date"], "week")
-    g = pd.DataFrame({"period": week.to_numpy(), "correct": facts["correct"].to_numpy()})
-    agg = g.groupby("period")["correct"].agg(["size", "sum"]).reset_index()
+    w = weights(facts)
+    g = pd.DataFrame({"period": week.to_numpy(), "size": w, "sum": facts["correct"].to_numpy() * w})
+    agg = g.groupby("period")[["size", "sum"]].sum().reset_index()
     agg.columns = ["period", "audited", "correct"]
     agg["errors"] = agg["audited"] - agg["correct"]
     agg["accuracy"] = agg["correct"] / agg["audited"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from labelxl.metrics._common import weights
 from labelxl.metrics.quality.facts import _empty, _plain, audit_facts
 from labelxl.model.workspace import Workspace
 from labelxl.stats.intervals import mover_difference, wilson_arrays
@@ -52,9 +53,13 @@ def auditor_strictness(ws: Workspace, month: str | None = None) -> pd.DataFrame:
                 "flag": object,
             },
         )
+    w = weights(facts)
+    counted = facts[["auditor_id", "project_id"]].assign(
+        size=w, sum=facts["flagged"].to_numpy() * w
+    )
     cell = (
-        facts.groupby(["auditor_id", "project_id"], dropna=False, observed=True)["flagged"]
-        .agg(["size", "sum"])
+        counted.groupby(["auditor_id", "project_id"], dropna=False, observed=True)[["size", "sum"]]
+        .sum()
         .reset_index()
     )
     cell.columns = ["auditor_id", "project_id", "n", "x"]

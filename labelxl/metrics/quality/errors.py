@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from labelxl.metrics._common import WEIGHT, weights
 from labelxl.metrics.quality.facts import (
     UNSPECIFIED,
     _check_by,
@@ -32,7 +33,7 @@ def error_pareto(ws: Workspace, month: str | None = None) -> pd.DataFrame:
     ``cumulative_share``. No errors give an empty frame.
     """
     facts = audit_facts(ws, month)
-    err = facts.loc[~facts["correct"], ["error_type", "error_severity"]]
+    err = facts.loc[~facts["correct"], ["error_type", "error_severity", WEIGHT]]
     columns = ["error_type", "errors", "critical", "major", "minor", "share", "cumulative_share"]
     if err.empty:
         return _empty(
@@ -45,7 +46,8 @@ def error_pareto(ws: Workspace, month: str | None = None) -> pd.DataFrame:
                 "minor": "int64",
             },
         )
-    counts = err.groupby(["error_type", "error_severity"], dropna=False, observed=True).size()
+    by = err.groupby(["error_type", "error_severity"], dropna=False, observed=True)
+    counts = by[WEIGHT].sum()
     counts = _plain(counts.rename("n").reset_index())
     counts["error_type"] = counts["error_type"].fillna(UNSPECIFIED)
     wide = counts.pivot_table(
@@ -97,7 +99,7 @@ def policy_precision_recall(ws: Workspace, month: str | None = None) -> pd.DataF
         ("support", facts, "final_decision"),
         ("tp", facts[hit], "labeler_decision"),
     ):
-        sizes = rows.groupby(["policy_area", col], dropna=False, observed=True).size()
+        sizes = rows.groupby(["policy_area", col], dropna=False, observed=True)[WEIGHT].sum()
         sizes = _plain(sizes.rename(name).reset_index().rename(columns={col: "decision"}))
         parts[name] = sizes.set_index(["policy_area", "decision"])[name]
     table = pd.concat(parts, axis=1).fillna(0).astype("int64").reset_index()
@@ -129,7 +131,8 @@ def confusion_matrix(
     k = len(cats)
     lab = facts["labeler_decision"].cat.codes.to_numpy(dtype="int64")
     fin = facts["final_decision"].cat.codes.to_numpy(dtype="int64")
-    table = np.bincount(lab * k + fin, minlength=k * k).reshape(k, k)
+    n = weights(facts)
+    table = np.bincount(lab * k + fin, weights=n, minlength=k * k).reshape(k, k).round()
     seen = (table.sum(axis=0) + table.sum(axis=1)) > 0
     order = [i for i in np.argsort(cats.astype(str), kind="stable") if seen[i]]
     labels = pd.Index(cats[order], dtype=object)

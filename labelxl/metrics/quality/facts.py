@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from labelxl.errors import MetricInputError
-from labelxl.metrics._common import optional_month
+from labelxl.metrics._common import WEIGHT, optional_month, weights
 from labelxl.model import dimensions
 from labelxl.model.periods import month_bounds, period_of
 from labelxl.model.schema import SEVERITIES
@@ -120,7 +120,9 @@ def audit_facts(ws: Workspace, month: str | None = None) -> pd.DataFrame:
     ``outcome`` (dispute outcome of disputed audits; Pending when a disputed audit has
     none), ``error_severity`` (errors only: the row's severity, else the Taxonomy
     default_severity of the auditor's decision, else Major), ``error_weight`` (Settings
-    weight of that severity; 0 for correct audits) and ``policy_area`` (of the project).
+    weight of that severity; 0 for correct audits), ``policy_area`` (of the project) and
+    ``n`` (the audits the row stands for: 1, or a compacted table's count; every count
+    below is a sum of ``n``).
     """
     month = optional_month(month)
     # Built once per workspace: a refresh calls a dozen quality metrics on the same audits.
@@ -184,12 +186,13 @@ def _build_audit_facts(ws: Workspace) -> pd.DataFrame:
         out["auditor_decision"].to_numpy(dtype=object),
     )
     out["error_severity"] = severity
-    weights = ws.settings.severity_weights()
-    weight_of = np.array([weights.get(c, 0.0) for c in severity.categories], dtype="float64")
+    by_severity = ws.settings.severity_weights()
+    weight_of = np.array([by_severity.get(c, 0.0) for c in severity.categories], dtype="float64")
     codes = severity.codes
     out["error_weight"] = np.where(
         codes >= 0, weight_of[np.where(codes >= 0, codes, 0)] if len(weight_of) else 0.0, 0.0
     )
+    out[WEIGHT] = weights(frame)
     return out.loc[judged].reset_index(drop=True)
 
 
@@ -260,14 +263,17 @@ def _rollup(
         data = facts.assign(period=_periods(facts["audit_date"], freq))
         group.append("period")
     value_cols = list(dict.fromkeys(sums.values()))
+    # Each row counts n times (a compacted table); n = 1 gives the plain counts.
+    w = weights(data)
+    data = data.assign(**{c: data[c].to_numpy() * w for c in value_cols}, _audited=w)
     if group:
         grouped = data.groupby(group, dropna=False, sort=False, observed=True)
         step1 = grouped[value_cols].sum()
-        step1["audited"] = grouped.size()
+        step1["audited"] = grouped["_audited"].sum()
         step1 = _plain(step1.reset_index())
     else:
         step1 = pd.DataFrame({c: [data[c].sum()] for c in value_cols})
-        step1["audited"] = len(data)
+        step1["audited"] = int(w.sum())
     dims = [k for k in keys if BY_CHOICES[k][1] is not None]
     if dims:
         for id_col, prefix in (("person_id", "person_"), ("project_id", "project_")):

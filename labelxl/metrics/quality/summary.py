@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from labelxl.metrics._common import weights
 from labelxl.metrics.quality.accuracy import _labeler_table
 from labelxl.metrics.quality.errors import dispute_summary
 from labelxl.metrics.quality.facts import audit_facts
@@ -33,8 +34,9 @@ def quality_summary(ws: Workspace, month: str | None = None) -> dict[str, Any]:
     s = ws.settings
     facts = audit_facts(ws, month)
     out: dict[str, Any] = {"month": month, "confidence": s.confidence}
-    n = len(facts)
-    correct = int(facts["correct"].sum())
+    w = weights(facts)
+    n = int(w.sum())
+    correct = int((facts["correct"].to_numpy() * w).sum())
     out.update(audits=n, correct=correct, errors=n - correct)
     if n:
         low, high = wilson_arrays(correct, n, s.confidence)
@@ -45,7 +47,7 @@ def quality_summary(ws: Workspace, month: str | None = None) -> dict[str, Any]:
             accuracy_ci_high=float(high),
             error_rate=(n - correct) / n,
             weighted_score=(
-                1.0 - float(facts["error_weight"].sum()) / (n * max_weight)
+                1.0 - float((facts["error_weight"].to_numpy() * w).sum()) / (n * max_weight)
                 if max_weight > 0
                 else 1.0
             ),
@@ -71,7 +73,10 @@ def quality_summary(ws: Workspace, month: str | None = None) -> dict[str, Any]:
     prod, _ = _production_month(ws, month)
     if n and len(prod):
         volume = prod.groupby("project_id")["items"].sum()
-        per = facts.groupby("project_id", observed=True)["correct"].agg(["size", "sum"])
+        counted = pd.DataFrame(
+            {"project_id": facts["project_id"], "size": w, "sum": facts["correct"].to_numpy() * w}
+        )
+        per = counted.groupby("project_id", observed=True)[["size", "sum"]].sum()
         per.index = per.index.astype(object)
         strata = pd.DataFrame({"volume": volume}).join(per, how="outer").fillna(0)
         strata.columns = ["volume", "audited", "correct"]

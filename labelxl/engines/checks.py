@@ -1,0 +1,411 @@
+"""Validation at scale: counts per rule and the first offending rows, by file and row.
+
+The contracts (``model.schema``) and the catalogue codes (``model.findings``) are the
+workbook path's; only the address differs: a finding names the table file and the row
+there (``audits.parquet row 1,234,567``) instead of a cell. The per-row checks on values
+the compaction does not keep (a blank id, a measure that is not a number or out of range)
+are flags of the engine scan (``facts``); a unique id is one engine group-by; every other
+rule runs on the compacted tables and counts each compacted row n times (``report``).
+A rule shows the first rows of its first offending value combinations (in file order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, cast
+
+import narwhals as nw
+import numpy as np
+import pandas as pd
+
+from labelxl.engines.aggregates import COUNT
+from labelxl.engines.backends import FILE, ROW, Backend
+from labelxl.engines.facts import Compacted, Flag, blank_expr, blank_of, match_columns
+from labelxl.model.findings import CATALOGUE, Finding, Report
+from labelxl.model.schema import SHEETS, Column
+
+FIRST = 20  # offending rows kept per rule (the count covers all of them)
+
+Say = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class RuleCount:
+    """How many rows of one table break one rule (all of them, not only those shown)."""
+
+    code: str
+    sheet: str
+    column: str
+    count: int
+    table: str = ""
+
+    @property
+    def severity(self) -> str:
+        return CATALOGUE[self.code].severity
+
+
+@dataclass
+class ScaleReport:
+    """Counts per rule plus the first offending rows of each, as findings."""
+
+    counts: list[RuleCount] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def report(self) -> Report:
+        return Report(list(self.findings))
+
+    def totals(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for c in self.counts:
+            out[c.code] = out.get(c.code, 0) + c.count
+        return out
+
+    def extend(self, other: ScaleReport) -> None:
+        self.counts.extend(other.counts)
+        self.findings.extend(other.findings)
+
+
+def plain(value: object) -> object:
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "item"):
+        value = value.item()  # type: ignore[union-attr]
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
+
+
+def show(value: object) -> str:
+    value = plain(value)
+    if value is None:
+        return "blank"
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    text = f"'{value}'" if isinstance(value, str) else str(value)
+    return text if len(text) <= 42 else text[:40] + "…'"
+
+
+def choices(names: tuple[str, ...] | list[str], cap: int = 6) -> str:
+    names = list(names)
+    return ", ".join(names[:cap]) + (f" (+{len(names) - cap} more)" if len(names) > cap else "")
+
+
+def row_number(value: object) -> int | None:
+    """A row number from an engine value (None when the engine keeps none)."""
+    value = plain(value)
+    if value is None:
+        return None
+    try:
+        return int(value)  # type: ignore[call-overload]  # DuckDB sums come back as Decimal
+    except (TypeError, ValueError):
+        return None
+
+
+def where(table: str, row: object) -> str:
+    n = row_number(row)
+    return f"{table} row {n:,}" if n is not None else table
+
+
+def finding(
+    code: str, sheet: str, table: str, file: str, row: object, column: str, text: str, value: object
+) -> Finding:
+    message = f"{where(table, row)}, {column}: {text}" if column else f"{where(table, row)}: {text}"
+    n = row_number(row)
+    cell = f"row {n}" if n is not None else ""
+    return Finding(
+        code,
+        sheet,
+        cell,
+        message if len(message) <= 254 else message[:253] + "…",
+        column=column,
+        value=plain(value),
+        workbook=file,
+    )
+
+
+_TYPE = {
+    "date": "a date",
+    "number": "a number",
+    "integer": "a whole number",
+    "yesno": "yes or no",
+    "text": "text",
+}
+
+
+def _range(col: Column) -> str:
+    if col.minimum is not None and col.maximum is not None:
+        return f"between {col.minimum:.4g} and {col.maximum:.4g}"
+    if col.minimum is not None:
+        return f"at least {col.minimum:.4g}"
+    return f"at most {col.maximum or 0:.4g}"
+
+
+def _say(code: str, col: Column, rec: dict[str, Any]) -> str:
+    # A compacted row's measure is the sum of its rows: shown only when it is one row.
+    got = show(rec.get(col.name)) if rec.get("n", 1) == 1 else "such values"
+    if code == "bad-type":
+        return f"{col.name} must be {_TYPE[col.type]} (got a value that is not). Retype it."
+    if code == "required-blank":
+        return (
+            f"{col.name} is required (expected {_TYPE[col.type]}; got blank). "
+            "Fill it in or delete the row."
+        )
+    if code == "out-of-range":
+        return f"{col.name} must be {_range(col)} (got {got}). Enter a value in that range."
+    return f"hours must be more than 0 (got {got}). Enter the hours worked or delete the entry."
+
+
+def _shown(
+    frame: pd.DataFrame,
+    mask: np.ndarray,
+    code: str,
+    sheet: str,
+    column: str,
+    label: Callable[[str], str],
+    say: Say,
+    first: int,
+    value: Callable[[dict[str, Any]], object] | None = None,
+) -> ScaleReport:
+    out = ScaleReport()
+    hits = frame.loc[mask]
+    if hits.empty:
+        return out
+    count = int(hits[COUNT].sum())
+    out.counts.append(RuleCount(code, sheet, column, count, label(str(hits[FILE].iloc[0]))))
+    for rec in cast("list[dict[str, Any]]", hits.head(first).to_dict("records")):
+        file = str(rec[FILE])
+        got = value(rec) if value else rec.get(column)
+        out.findings.append(
+            finding(code, sheet, label(file), file, rec[ROW], column, say(rec), got)
+        )
+    return out
+
+
+def flagged(c: Compacted, label: Callable[[str], str], first: int = FIRST) -> ScaleReport:
+    """The scan's per-row flags and the key values that could not be typed."""
+    schema = SHEETS[c.sheet]
+    out = ScaleReport()
+    for flag in c.flags:
+        col = schema.column(flag.column)
+        mask = c.frame[flag.name].to_numpy(dtype=bool)
+        if flag.code == "required-blank" and f"_bad_{col.name}" in c.frame:
+            mask = mask & ~c.frame[f"_bad_{col.name}"].to_numpy(dtype=bool)
+        say = partial(_say, flag.code, col)
+        out.extend(_shown(c.frame, mask, flag.code, c.sheet, col.name, label, say, first))
+    for column, name in c.key_bad.items():
+        col = schema.column(column)
+        mask = c.frame[name].to_numpy(dtype=bool)
+        out.extend(
+            _shown(
+                c.frame,
+                mask,
+                "bad-type",
+                c.sheet,
+                column,
+                label,
+                partial(_say, "bad-type", col),
+                first,
+                value=lambda r: None,
+            )
+        )
+    return out
+
+
+def blank_ids(
+    backend: Backend,
+    raw: nw.LazyFrame[Any],
+    sheet: str,
+    flags: list[Flag],
+    label: Callable[[str], str],
+    first: int = FIRST,
+) -> ScaleReport:
+    """Blank required ids: one pass counting every flag, then the first rows of each."""
+    out = ScaleReport()
+    if not flags:
+        return out
+    exprs = [blank_expr(raw, f.name).alias(f"_b{i}") for i, f in enumerate(flags)]
+    marked = raw.select(*exprs, nw.col(FILE), nw.col(ROW))
+    sums = backend.collect(
+        marked.select(*(nw.col(f"_b{i}").cast(nw.Int64).sum() for i in range(len(flags))))
+    )
+    for i, flag in enumerate(flags):
+        count = (row_number(sums.iloc[0, i]) or 0) if len(sums) else 0
+        if count:
+            hits = marked.filter(nw.col(f"_b{i}"))
+            out.extend(_blank_rows(backend, hits, sheet, flag, count, label, first))
+    return out
+
+
+def _blank_rows(
+    backend: Backend,
+    hits: nw.LazyFrame[Any],
+    sheet: str,
+    flag: Flag,
+    count: int,
+    label: Callable[[str], str],
+    first: int,
+) -> ScaleReport:
+    out = ScaleReport()
+    col = SHEETS[sheet].column(flag.column)
+    rows = backend.collect(hits.select(FILE, ROW).sort([FILE, ROW]).head(first))
+    out.counts.append(RuleCount("required-blank", sheet, col.name, count, label("")))
+    for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+        file = str(rec[FILE])
+        text = _say("required-blank", col, {})
+        out.findings.append(
+            finding("required-blank", sheet, label(file), file, rec[ROW], col.name, text, None)
+        )
+    return out
+
+
+def compacted_duplicates(
+    c: Compacted, label: Callable[[str], str], first: int = FIRST
+) -> ScaleReport:
+    """Duplicates of a key the compaction keeps: the key's rows beyond its first (Σn − 1)."""
+    schema = SHEETS[c.sheet]
+    key = list(schema.key)
+    required = [k for k in key if schema.column(k).required]
+    frame = c.frame.loc[c.frame[required].notna().all(axis=1).to_numpy()]
+    if frame.empty:
+        return ScaleReport()
+    total = frame.groupby(key, dropna=False, sort=False)[COUNT].transform("sum")
+    firsts = ~frame.duplicated(key, keep="first")  # the frame is in file order
+    dup = frame.assign(**{COUNT: total - 1}).loc[firsts & (total > 1)]
+    label_key = ", ".join(key)
+
+    def shown(r: dict[str, Any]) -> str:
+        return " / ".join(str(plain(r[k])) for k in key)
+
+    def say(r: dict[str, Any]) -> str:
+        return (
+            f"each ({label_key}) must appear once (got {shown(r)} in {int(r[COUNT]) + 1} rows, "
+            "the first here). Merge the rows or delete the duplicates."
+        )
+
+    mask = np.ones(len(dup), dtype=bool)
+    return _shown(dup, mask, "duplicate-key", c.sheet, key[0], label, say, first, value=shown)
+
+
+def duplicate_ids(
+    backend: Backend,
+    raw: nw.LazyFrame[Any],
+    c: Compacted,
+    table: str,
+    label: Callable[[str], str],
+    first: int = FIRST,
+) -> ScaleReport:
+    """A one-column key the compaction drops (audit_id): one engine group-by on it gives
+    both its duplicates and its blanks (required-blank), so the ids are read once. (Other
+    ids' blanks are a separate cheap pass: summed in here they made the group-by slower.)"""
+    schema = SHEETS[c.sheet]
+    out = ScaleReport()
+    if len(schema.key) != 1:
+        return out
+    key = schema.key[0]
+    native = raw.collect_schema()
+    names, _unknown = match_columns(schema, list(native))
+    if key not in names:
+        return out
+    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
+    blank = blank_of(nw.col(key), native[names[key]])
+    groups = keyed.group_by(key, drop_null_keys=False).agg(nw.len().alias("_n"))
+    groups = groups.with_columns(blank.alias("_blank"))
+    totals = backend.collect(
+        groups.select(
+            nw.when(~nw.col("_blank") & (nw.col("_n") > 1))
+            .then(nw.col("_n") - 1)
+            .otherwise(0)
+            .sum()
+            .alias("dups"),
+            nw.when(nw.col("_blank")).then(nw.col("_n")).otherwise(0).sum().alias("blanks"),
+        )
+    )
+    got = [(row_number(v) or 0) for v in totals.iloc[0]] if len(totals) else [0, 0]
+    dups, blank_keys = got[0], got[1]
+    if blank_keys and schema.column(key).required:
+        col = schema.column(key)
+        out.counts.append(RuleCount("required-blank", c.sheet, key, blank_keys, table))
+        rows = backend.collect(keyed.filter(blank).select(FILE, ROW).sort([FILE, ROW]).head(first))
+        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+            file = str(rec[FILE])
+            text = _say("required-blank", col, {})
+            out.findings.append(
+                finding("required-blank", c.sheet, label(file), file, rec[ROW], key, text, None)
+            )
+    if not dups:
+        return out
+    out.counts.append(RuleCount("duplicate-key", c.sheet, key, dups, table))
+    repeated = groups.filter(~nw.col("_blank") & (nw.col("_n") > 1)).select(key)
+    rows = backend.collect(
+        keyed.join(repeated, on=key, how="inner").sort([FILE, ROW]).head(first * 4)
+    )
+    seen: dict[object, tuple[str, object]] = {}
+    for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+        value = rec[key]
+        if value not in seen:
+            seen[value] = (str(rec[FILE]), rec[ROW])
+            continue
+        if len(out.findings) >= first:
+            break
+        file, row = str(rec[FILE]), rec[ROW]
+        before = seen[value]
+        where_before = f"row {row_number(before[1]) or 0:,}"
+        if before[0] != file:
+            where_before += f" of {label(before[0])}"
+        out.findings.append(
+            finding(
+                "duplicate-key",
+                c.sheet,
+                label(file),
+                file,
+                row,
+                key,
+                f"{key} must be unique (got {show(value)}, already in {where_before}). "
+                f"Give this row its own {key} or delete the duplicate.",
+                value,
+            )
+        )
+    return out
+
+
+def missing_columns(
+    sheet: str, present: tuple[str, ...], unknown: tuple[str, ...], table: str, file: str
+) -> ScaleReport:
+    out = ScaleReport()
+    schema = SHEETS[sheet]
+    for name in schema.required_columns:
+        if name in present:
+            continue
+        out.counts.append(RuleCount("missing-column", sheet, name, 1, table))
+        out.findings.append(
+            Finding(
+                "missing-column",
+                sheet,
+                "",
+                f"{table}: required column {name} is missing (found "
+                f"{choices(list(present)) or 'no known columns'}). Add a column {name}, "
+                "or rename the column that holds it.",
+                column=name,
+                workbook=file,
+            )
+        )
+    for name in unknown:
+        out.counts.append(RuleCount("unknown-column", sheet, name, 1, table))
+        out.findings.append(
+            Finding(
+                "unknown-column",
+                sheet,
+                "",
+                f"{table}: column {name[:40]!r} is not part of the {sheet} contract and is "
+                f"ignored. Rename it to one of {choices(list(schema.column_names))} or leave it.",
+                column=name,
+                value=name,
+                workbook=file,
+            )
+        )
+    return out

@@ -437,12 +437,14 @@ def capacity_cmd(path: Path, month: str | None, fmt: str, by_project: bool) -> N
 
 
 def _register_commands() -> None:
+    from labelxl.engines.cli import report
     from labelxl.excel.cli import doctor, excel
     from labelxl.imports.cli import import_group
 
     cli.add_command(excel)
     cli.add_command(doctor)
     cli.add_command(import_group, name="import")
+    cli.add_command(report)
 
 
 _register_commands()

@@ -32,6 +32,7 @@ import pandas as pd
 from labelxl.errors import LabelxlError, MissingSheetError
 from labelxl.excel.convert import raw_block, rows_of
 from labelxl.model.findings import Finding, Report
+from labelxl.model.formats import NUMBER_FORMATS
 from labelxl.model.schema import OUTPUT_PREFIX, SHEETS, normalise_header
 from labelxl.model.workspace import SheetData, Workspace, read_settings
 
@@ -47,16 +48,8 @@ ISSUE_COLUMNS = ("severity", "code", "cell", "message", "value", "workbook")
 HIGHLIGHT_COLUMNS = ("sheet", "cell", "original", "applied")
 
 OutputBuilder = Callable[[Workspace, "str | None"], "Mapping[str, pd.DataFrame] | Sequence[Output]"]
-# Number format codes of labelxl.io.ooxml.FORMATS (the same codes `labelxl refresh` writes).
-FORMAT_CODES = {
-    "text": "General",
-    "int": "#,##0",
-    "number": "#,##0.00",
-    "pct": "0.0%",
-    "hours": "0.0",
-    "date": "yyyy-mm-dd",
-    "datetime": "yyyy-mm-dd hh:mm",
-}
+# The same number format codes `labelxl refresh` writes (one definition: model.formats).
+FORMAT_CODES = NUMBER_FORMATS
 DeckBuilder = Callable[["Path | Workspace", Path], Path]
 
 

@@ -15,10 +15,12 @@ from pathlib import Path
 from labelxl.errors import WorkbookError
 from labelxl.io.discover import ODS_REASON, XLS_REASON
 from labelxl.io.package import Package, SheetPart, known_name, sheet_tables, workbook_layout
+from labelxl.model.formats import MAX_ROWS as EXCEL_MAX_ROWS
 
 # ---------------------------------------------------------------------------------------------
 # Limits. One place; docs/reading.md explains each. A real workbook is far inside all of them.
-MAX_ROWS = 1_048_576  # Excel's own row limit; more rows means the file was not made by Excel
+# Excel's own row limit (model.formats); more rows means the file was not made by Excel
+MAX_ROWS = EXCEL_MAX_ROWS
 MAX_FILE_BYTES = 1_500_000_000  # size of one workbook file on disk
 MAX_UNPACKED_BYTES = 1_500_000_000  # all parts of one package together, once inflated
 MAX_RATIO = 200  # inflated:compressed ratio refused for parts larger than RATIO_FLOOR

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from labelxl.model.formats import NUMBER_FORMATS
+
 ColumnType = Literal["text", "integer", "number", "date", "yesno"]
 
 YES_NO = ("yes", "no")
@@ -67,10 +69,10 @@ def normalise_header(text: object) -> str:
 
 
 C = Column
-DATE = "yyyy-mm-dd"
-PCT = "0.0%"
-HOURS = "0.0"
-INT = "#,##0"
+DATE = NUMBER_FORMATS["date"]
+PCT = NUMBER_FORMATS["pct"]
+HOURS = NUMBER_FORMATS["hours"]
+INT = NUMBER_FORMATS["int"]
 
 ACTIVITIES = (
     "Labeling",

@@ -274,8 +274,9 @@ def _is_xml(name: str) -> bool:
 
 
 # What an error cell or a formula looks like in sheet XML (io.marks reads those cells);
-# "<f" also matches <filterColumn>, which only costs io.marks an unneeded look.
-MARK_HINTS = (b't="e"', b"<f")
+# not a bare "<f": data validation's <formula1> lists would match it in most sheets. A
+# shared formula's other cells (<f t="shared" si="0"/>) come with the master's "</f>".
+MARK_HINTS = (b't="e"', b"</f>")
 
 
 class Verifier:

@@ -11,7 +11,6 @@ A rule shows the first rows of its first offending value combinations (in file o
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,6 +25,7 @@ from labelxl.engines.backends import FILE, ROW, Backend
 from labelxl.engines.facts import Compacted, Flag, blank_expr, blank_of, match_columns
 from labelxl.model.findings import CATALOGUE, Finding, Report
 from labelxl.model.schema import SHEETS, Column
+from labelxl.validate._common import plain, show  # one spelling of a value in messages
 
 FIRST = 20  # offending rows kept per rule (the count covers all of them)
 
@@ -66,28 +66,6 @@ class ScaleReport:
     def extend(self, other: ScaleReport) -> None:
         self.counts.extend(other.counts)
         self.findings.extend(other.findings)
-
-
-def plain(value: object) -> object:
-    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
-        return None
-    if isinstance(value, (pd.Timestamp, dt.date)):
-        return value.strftime("%Y-%m-%d")
-    if hasattr(value, "item"):
-        value = value.item()  # type: ignore[union-attr]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
-        return int(value)
-    return value
-
-
-def show(value: object) -> str:
-    value = plain(value)
-    if value is None:
-        return "blank"
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    text = f"'{value}'" if isinstance(value, str) else str(value)
-    return text if len(text) <= 42 else text[:40] + "…'"
 
 
 def choices(names: tuple[str, ...] | list[str], cap: int = 6) -> str:

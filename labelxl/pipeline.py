@@ -29,7 +29,7 @@ from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
 from labelxl.io.safewrite import check_not_locked
 from labelxl.metrics import Metrics, compute
 from labelxl.model.findings import Report
-from labelxl.model.periods import parse_month
+from labelxl.model.periods import default_month, parse_month
 from labelxl.model.workspace import Workspace
 from labelxl.outputs.sheets import output_sheets
 from labelxl.validate import validate
@@ -139,8 +139,6 @@ class Pipeline:
     def month(self) -> str:
         """The reporting month: the one asked for, else the default rule of ``periods``."""
         if self._month is None:
-            from labelxl.model.periods import default_month
-
             month = default_month(self.read())
             if month is None:
                 raise MetricInputError(

@@ -48,8 +48,6 @@ ISSUE_COLUMNS = ("severity", "code", "cell", "message", "value", "workbook")
 HIGHLIGHT_COLUMNS = ("sheet", "cell", "original", "applied")
 
 OutputBuilder = Callable[[Workspace, "str | None"], "Mapping[str, pd.DataFrame] | Sequence[Output]"]
-# The same number format codes `labelxl refresh` writes (one definition: model.formats).
-FORMAT_CODES = NUMBER_FORMATS
 DeckBuilder = Callable[["Path | Workspace", Path], Path]
 
 
@@ -357,7 +355,7 @@ def write_issues(book: Any, report: Report) -> Any:
 
 @dataclass(frozen=True)
 class Output:
-    """One LX sheet to write: its frame and, per column, a format name of ``FORMAT_CODES``."""
+    """One LX sheet to write: its frame and, per column, a format name of ``NUMBER_FORMATS``."""
 
     name: str
     frame: pd.DataFrame
@@ -384,7 +382,7 @@ def number_format(column: str, series: pd.Series, given: str | None = None) -> s
     from labelxl.outputs.sheets import guess_format
 
     kind = given or guess_format(column, series)
-    return FORMAT_CODES.get(kind) if kind else None
+    return NUMBER_FORMATS.get(kind) if kind else None
 
 
 def hyperlink(target: str, text: object) -> str:

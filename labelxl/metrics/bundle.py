@@ -35,6 +35,9 @@ from labelxl.model.periods import (
 from labelxl.model.settings import Settings
 from labelxl.model.workspace import Workspace
 
+# The default reporting month has one owner (periods); this is its name in the metrics API.
+reporting_month = default_month
+
 
 @dataclass
 class Metrics:
@@ -143,11 +146,6 @@ KPI_COLUMNS = (
     "unit",
     "higher_is_better",
 )
-
-
-def reporting_month(ws: Workspace) -> str | None:
-    """Default month (``periods.default_month``): the last complete month of the data."""
-    return default_month(ws)
 
 
 @dataclass(frozen=True)

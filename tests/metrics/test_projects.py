@@ -234,6 +234,8 @@ def test_rules_table_lists_every_rule():
 def independent_rag(r: dict, s: Settings) -> str:
     """The RAG rules re-implemented row by row from the docs' rules table."""
     red = amber = False
+    # docs/operations.md: "volume rules need data" — nothing measured is No data, not 0% of plan
+    measured = (r["items"] or 0) > 0 or r["audited"] > 0 or pd.notna(r["sla"])
     sla_ = r["sla"]
     if sla_ < s.sla_target - 0.05:
         red = True
@@ -243,7 +245,7 @@ def independent_rag(r: dict, s: Settings) -> str:
         red = True
     elif r["audited"] >= s.min_audit_sample and r["accuracy"] < r["accuracy_target"]:
         amber = True
-    if r["status"] == "Active":
+    if r["status"] == "Active" and measured:
         if r["volume_vs_plan"] < 0.8:
             red = True
         elif r["volume_vs_plan"] < 0.95:
@@ -264,7 +266,6 @@ def independent_rag(r: dict, s: Settings) -> str:
         return "Red"
     if red or amber:
         return "Amber"
-    measured = (r["items"] or 0) > 0 or r["audited"] > 0 or pd.notna(r["sla"])
     return "Green" if measured else "No data"
 
 

@@ -21,7 +21,7 @@ from labelxl.model.workspace import (
     SheetData,
 )
 
-CACHE_FORMAT = 2  # bump when the cached layout or the parse changes
+CACHE_FORMAT = 3  # bump when the cached layout or the parse changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -46,7 +46,6 @@ def cache_ids(
             part.name,
             part.digest,
             package.shared_digest,
-            package.styles_digest,
             package.date1904,
             [astuple(t) for t in part.tables],
             HEADER_SCAN_ROWS,
@@ -61,7 +60,11 @@ def cache_ids(
     return slot, key
 
 
-def load(cache_dir: Path, slot: str, key: str) -> tuple[SheetData, list[Finding]] | None:
+def load(
+    cache_dir: Path, slot: str, key: str, formats: tuple[str, ...]
+) -> tuple[SheetData, list[Finding]] | None:
+    """The entry for this key, if the workbook's cell styles still begin with the ones it
+    was parsed with (``formats``: ``Package.cell_formats``); else None."""
     meta_path = cache_dir / f"{slot}-{key}.json"
     frame_path = cache_dir / f"{slot}-{key}.parquet"
     if not meta_path.is_file():
@@ -72,6 +75,9 @@ def load(cache_dir: Path, slot: str, key: str) -> tuple[SheetData, list[Finding]
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         if meta["format"] != CACHE_FORMAT or meta["key"] != key:
             raise ValueError("cache entry for other content")
+        parsed_with = tuple(meta["cell_formats"])
+        if formats[: len(parsed_with)] != parsed_with:
+            return None  # a style the sheet may use changed: parse again (the entry is replaced)
         table = pq.read_table(frame_path)
         dtypes: dict[str, str] = meta["dtypes"]
         if table.column_names != list(dtypes):
@@ -104,7 +110,14 @@ def load(cache_dir: Path, slot: str, key: str) -> tuple[SheetData, list[Finding]
         return None
 
 
-def store(cache_dir: Path, slot: str, key: str, data: SheetData, findings: list[Finding]) -> None:
+def store(
+    cache_dir: Path,
+    slot: str,
+    key: str,
+    data: SheetData,
+    findings: list[Finding],
+    formats: tuple[str, ...],
+) -> None:
     """Write the entry atomically (temp file + rename); a failure only means no cache."""
     meta_path = cache_dir / f"{slot}-{key}.json"
     frame_path = cache_dir / f"{slot}-{key}.parquet"
@@ -132,6 +145,7 @@ def store(cache_dir: Path, slot: str, key: str, data: SheetData, findings: list[
             "key": key,
             "dtypes": {str(c): str(t) for c, t in data.frame.dtypes.items()},
             "nan_columns": nan_columns,
+            "cell_formats": list(formats),
             "sheet": {
                 "name": data.name,
                 "workbook": data.workbook,

@@ -56,6 +56,7 @@ class Package:
     # Checks left for the moment a part is parsed (check_package(defer_sheets=True)).
     _pending: dict[str, str | None] = field(default_factory=dict, repr=False)
     _verifier: Any = field(default=None, repr=False)
+    _formats: tuple[str, ...] | None = field(default=None, repr=False)
 
     def verify_for_parsing(self, part: str) -> None:
         """Run the full checks a deferred sheet (and the parts it needs) still owes."""
@@ -67,9 +68,41 @@ class Package:
     def shared_digest(self) -> str:
         return self.digests.get(self.shared_strings_part, "")
 
-    @property
-    def styles_digest(self) -> str:
-        return self.digests.get(self.styles_part, "")
+    def cell_formats(self) -> tuple[str, ...]:
+        """The number format of each cell style (``cellXfs``), in order: all a sheet's values
+        depend on in styles.xml (dates and durations). Styles are only ever appended to (by
+        Excel and by labelxl's writer), so a cached sheet stays valid while its styles are a
+        prefix of these."""
+        if self._formats is None:
+            name, content = self.styles_part, b""
+            if self._verifier is not None and name in self._verifier.entries:
+                content = self._verifier.full(name, keep=True)  # pays a deferred full check
+                self._pending.pop(name, None)
+            self._formats = style_formats(content)
+        return self._formats
+
+
+def style_formats(content: bytes) -> tuple[str, ...]:
+    """``cellXfs`` as number-format codes (built-in formats as ``#id``); () if unreadable."""
+    if not content:
+        return ()
+    try:
+        root = SafeET.fromstring(content)
+    except Exception:  # defusedxml raises its own classes besides ParseError
+        return ()
+    custom: dict[str, str] = {}
+    formats: list[str] = []
+    for element in root.iter():
+        tag = _local(element.tag)
+        if tag == "numFmt":
+            custom[element.get("numFmtId", "")] = element.get("formatCode", "")
+    for container in root:
+        if _local(container.tag) != "cellXfs":
+            continue
+        for xf in container:
+            number = xf.get("numFmtId", "0")
+            formats.append(custom.get(number, f"#{number}"))
+    return tuple(formats)
 
 
 def known_name(sheet_name: str) -> str | None:

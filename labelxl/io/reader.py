@@ -108,7 +108,7 @@ class _Reading:
         name = part.known
         if self.cache_dir is not None:
             slot, key = cache.cache_ids(package, part, workbook, conventions)
-            cached = cache.load(self.cache_dir, slot, key)
+            cached = cache.load(self.cache_dir, slot, key, package.cell_formats())
             if cached is not None:
                 self.say(f"{name}: {workbook} unchanged, read from cache")
                 return cached
@@ -119,7 +119,7 @@ class _Reading:
             book = self.books[id(package)] = open_book(package)
         data, found = parse_sheet(book, package, part, workbook, conventions)
         if self.cache_dir is not None:
-            cache.store(self.cache_dir, slot, key, data, found)
+            cache.store(self.cache_dir, slot, key, data, found, package.cell_formats())
         return data, found
 
     def close(self) -> None:

@@ -579,6 +579,35 @@ def test_editing_one_sheet_reparses_only_that_sheet(tmp_path: Path, parses: list
     assert len(list(cache.glob("*.json"))) == 4  # the stale Audits entry was replaced
 
 
+def test_appended_styles_keep_the_cache_and_changed_ones_do_not(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    """labelxl's writer (and Excel) append cell styles when LX sheets are added: the sheets
+    that did not change stay cached. A style a sheet uses that changes its format does not."""
+    folder = workspace(tmp_path / "ws")
+    cache = tmp_path / "cache"
+    first = read_workspace(folder, cache_dir=cache)
+    book = folder / "audit.xlsx"
+    digests = [s.digest for s in check_package(book).sheets]
+    extra = b'<xf numFmtId="10" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/>'
+    rebuilt(
+        book, book, "xl/styles.xml", lambda xml: xml.replace(b"</cellXfs>", extra + b"</cellXfs>")
+    )
+    assert [s.digest for s in check_package(book).sheets] == digests  # only styles.xml changed
+    parses.clear()
+    again = read_workspace(folder, cache_dir=cache)
+    assert parses == []
+    pd.testing.assert_frame_equal(again.frame("Audits"), first.frame("Audits"))
+
+    rebuilt(book, book, "xl/styles.xml", lambda xml: xml.replace(b"yyyy-mm-dd", b"0.00"))
+    assert [s.digest for s in check_package(book).sheets] == digests
+    parses.clear()
+    changed = read_workspace(folder, cache_dir=cache)
+    assert sorted(parses) == ["Audits", "Taxonomy"]  # every sheet of the restyled workbook
+    # (a date column's number is still read as an Excel date serial)
+    pd.testing.assert_frame_equal(changed.frame("Audits"), first.frame("Audits"))
+
+
 def test_corrupt_cache_entries_are_rebuilt(tmp_path: Path, parses: list[str]) -> None:
     folder = workspace(tmp_path / "ws")
     cache = tmp_path / "cache"

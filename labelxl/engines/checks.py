@@ -277,9 +277,12 @@ def duplicate_ids(
     label: Callable[[str], str],
     first: int = FIRST,
 ) -> ScaleReport:
-    """A one-column key the compaction drops (audit_id): one engine group-by on it gives
-    both its duplicates and its blanks (required-blank), so the ids are read once. (Other
-    ids' blanks are a separate cheap pass: summed in here they made the group-by slower.)"""
+    """Duplicates of a one-column key the compaction drops (audit_id); its blanks are
+    counted with the other ids' (``blank_ids``) and are no duplicates.
+
+    A table without duplicates (the usual case) costs one count of distinct ids; only
+    when that count falls short are the ids grouped to find which repeat.
+    """
     schema = SHEETS[c.sheet]
     out = ScaleReport()
     if len(schema.key) != 1:
@@ -290,40 +293,22 @@ def duplicate_ids(
     if key not in names:
         return out
     keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
-    blank = blank_of(nw.col(key), native[names[key]])
-    groups = keyed.group_by(key, drop_null_keys=False).agg(nw.len().alias("_n"))
-    groups = groups.with_columns(blank.alias("_blank"))
-    totals = backend.collect(
-        groups.select(
-            nw.when(~nw.col("_blank") & (nw.col("_n") > 1))
-            .then(nw.col("_n") - 1)
-            .otherwise(0)
-            .sum()
-            .alias("dups"),
-            nw.when(nw.col("_blank")).then(nw.col("_n")).otherwise(0).sum().alias("blanks"),
-        )
+    keyed = keyed.filter(~blank_of(nw.col(key), native[names[key]]))
+    sizes = backend.collect(
+        keyed.select(nw.len().alias("rows"), nw.col(key).n_unique().alias("ids"))
     )
-    got = [(row_number(v) or 0) for v in totals.iloc[0]] if len(totals) else [0, 0]
-    dups, blank_keys = got[0], got[1]
-    if blank_keys and schema.column(key).required:
-        col = schema.column(key)
-        out.counts.append(RuleCount("required-blank", c.sheet, key, blank_keys, table))
-        rows = backend.collect(keyed.filter(blank).select(FILE, ROW).sort([FILE, ROW]).head(first))
-        for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
-            file = str(rec[FILE])
-            text = _say("required-blank", col, {})
-            out.findings.append(
-                finding("required-blank", c.sheet, label(file), file, rec[ROW], key, text, None)
-            )
-    if not dups:
+    rows, ids = (row_number(sizes[c].iloc[0]) or 0 if len(sizes) else 0 for c in ("rows", "ids"))
+    dups = rows - ids  # Σ (rows of an id − 1) over the ids
+    if dups <= 0:
         return out
     out.counts.append(RuleCount("duplicate-key", c.sheet, key, dups, table))
-    repeated = groups.filter(~nw.col("_blank") & (nw.col("_n") > 1)).select(key)
-    rows = backend.collect(
+    groups = keyed.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
+    repeated = groups.select(key)
+    rows_shown = backend.collect(
         keyed.join(repeated, on=key, how="inner").sort([FILE, ROW]).head(first * 4)
     )
     seen: dict[object, tuple[str, object]] = {}
-    for rec in cast("list[dict[str, Any]]", rows.to_dict("records")):
+    for rec in cast("list[dict[str, Any]]", rows_shown.to_dict("records")):
         value = rec[key]
         if value not in seen:
             seen[value] = (str(rec[FILE]), rec[ROW])

@@ -176,7 +176,7 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         spec = aggregates.COMPACTIONS[name]
         many = len(source.tables[name].paths) > 1
         query, columns, unknown, flags = facts.scan_step(raws[name], SHEETS[name], spec, many)
-        scanned[name] = (be.collect(query), columns, unknown, flags)
+        scanned[name] = (facts.collect_scan(be, raws[name], query, many), columns, unknown, flags)
         seconds[f"{name} scan"] = time.perf_counter() - t
 
     origin: Origin = {}
@@ -231,7 +231,7 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     # not call them required-blank as well (as for a workbook's cells).
     fact_found = [f for f in ws.findings if f.sheet in FACTS]
     ws.findings = [*small_findings, *fact_found, *key_bad]
-    found = validate(ws).findings
+    found = validate(_kept_columns(ws)).findings
     scale.extend(_fact_findings(ws, found, source, origin, first))
     small_all = [*small_findings, *_small_sheet_findings(ws, found, source)]
     for f in small_all:
@@ -241,6 +241,21 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     seconds["rules on the compacted tables"] = time.perf_counter() - t
     ws.findings = small_findings
     return Loaded(ws, report, scale, source, be.name, seconds)
+
+
+def _kept_columns(ws: Workspace) -> Workspace:
+    """``ws`` as ``validate`` should see it: the fact sheets with only the columns their
+    compaction keeps. The dropped ones (ids, notes) are blank in every compacted row, and
+    the engine has judged them (``checks.blank_ids``, ``checks.duplicate_ids``): shown to
+    validate they only made a required-blank finding per compacted row to throw away
+    (46,000 on 10 million audits, 2 s)."""
+    sheets = dict(ws.sheets)
+    for name, spec in aggregates.COMPACTIONS.items():
+        if name in sheets:
+            sd, kept = sheets[name], {*spec.keys, *spec.sums}
+            letters = {k: v for k, v in sd.letters.items() if k in kept}
+            sheets[name] = dataclasses.replace(sd, letters=letters)
+    return dataclasses.replace(ws, sheets=sheets)
 
 
 def _labeller(source: Source, sheet: str) -> Callable[[str], str]:

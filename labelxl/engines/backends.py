@@ -52,6 +52,11 @@ class Backend:
         table = frame.collect("pyarrow").to_native()
         return table.to_pandas(types_mapper=None, date_as_object=False, ignore_metadata=True)
 
+    def side_session(self) -> Backend | None:
+        """A second session for queries run alongside this one's in another thread, or
+        None where that does not pay (pandas holds the GIL; Spark queues its jobs)."""
+        return None
+
     def close(self) -> None:
         """Release the engine (a Spark session stays up for the next run in the process)."""
 
@@ -145,6 +150,12 @@ class DuckDBBackend(Backend):
                 f"hive_partitioning = {hive}, union_by_name = true)"
             )
         return nw.from_native(self.con.sql(sql))
+
+    def side_session(self) -> DuckDBBackend:
+        """A cursor: its own connection to the same database, usable from another thread."""
+        side = DuckDBBackend.__new__(DuckDBBackend)
+        side.con, side._n = self.con.cursor(), 0
+        return side
 
     def from_pandas(self, frame: pd.DataFrame) -> nw.LazyFrame[Any]:
         self._n += 1

@@ -22,12 +22,13 @@ import pandas as pd
 
 from labelxl.engines.aggregates import COUNT
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.facts import Compacted, Flag, blank_expr, blank_of, match_columns
+from labelxl.engines.facts import Compacted, Flag, blank_expr, match_columns
 from labelxl.model.findings import CATALOGUE, Finding, Report
 from labelxl.model.schema import SHEETS, Column
 from labelxl.validate._common import plain, show  # one spelling of a value in messages
 
 FIRST = 20  # offending rows kept per rule (the count covers all of them)
+KEY = "_key"  # a one-column key's values in ``id_checks``
 
 Say = Callable[[dict[str, Any]], str]
 
@@ -194,28 +195,62 @@ def flagged(c: Compacted, label: Callable[[str], str], first: int = FIRST) -> Sc
     return out
 
 
-def blank_ids(
+def id_checks(
     backend: Backend,
     raw: nw.LazyFrame[Any],
     sheet: str,
     flags: list[Flag],
+    unique: str | None,
     label: Callable[[str], str],
     first: int = FIRST,
 ) -> ScaleReport:
-    """Blank required ids: one pass counting every flag, then the first rows of each."""
+    """Blank required ids (``flags``) and the duplicates of ``unique``, a one-column key
+    the compaction drops (audit_id), in one pass over those columns only.
+
+    The pass counts each id's blanks, the key's non-blank rows and its distinct non-blank
+    values: their difference is the number of duplicate rows (Σ rows of an id − 1), so a
+    table without duplicates (the usual case) never groups its millions of ids. The first
+    rows of a rule are fetched only when its count is not zero.
+    """
     out = ScaleReport()
-    if not flags:
+    names, _unknown = match_columns(SHEETS[sheet], list(raw.collect_schema()))
+    if unique is not None and unique not in names:
+        unique = None
+    if not flags and unique is None:
         return out
     exprs = [blank_expr(raw, f.name).alias(f"_b{i}") for i, f in enumerate(flags)]
+    sums = [nw.col(f"_b{i}").cast(nw.Int64).sum().alias(f"_b{i}") for i in range(len(flags))]
+    blank_key = "_bk"
+    if unique is not None:
+        exprs.append(nw.col(names[unique]).alias(KEY))
+        own = [i for i, f in enumerate(flags) if f.column == unique]  # its blanks' flag
+        if own:
+            blank_key = f"_b{own[0]}"
+        else:
+            exprs.append(blank_expr(raw, names[unique]).alias(blank_key))
+        sums += [
+            (~nw.col(blank_key)).cast(nw.Int64).sum().alias("_kept"),
+            # n_unique counts null (every blank, made null here) as one value: taken off below
+            nw.when(~nw.col(blank_key)).then(nw.col(KEY)).n_unique().alias("_ids"),
+            nw.col(blank_key).cast(nw.Int64).sum().alias("_blank_keys"),
+        ]
     marked = raw.select(*exprs, nw.col(FILE), nw.col(ROW))
-    sums = backend.collect(
-        marked.select(*(nw.col(f"_b{i}").cast(nw.Int64).sum() for i in range(len(flags))))
-    )
+    got = backend.collect(marked.select(*sums))
+
+    def total(name: str) -> int:
+        return (row_number(got[name].iloc[0]) or 0) if len(got) else 0
+
     for i, flag in enumerate(flags):
-        count = (row_number(sums.iloc[0, i]) or 0) if len(sums) else 0
+        count = total(f"_b{i}")
         if count:
             hits = marked.filter(nw.col(f"_b{i}"))
             out.extend(_blank_rows(backend, hits, sheet, flag, count, label, first))
+    if unique is not None:
+        ids = total("_ids") - (1 if total("_blank_keys") else 0)
+        dups = total("_kept") - ids
+        if dups > 0:
+            kept = marked.filter(~nw.col(blank_key)).select(KEY, FILE, ROW)
+            out.extend(_duplicate_rows(kept, backend, sheet, unique, dups, label, first))
     return out
 
 
@@ -269,47 +304,25 @@ def compacted_duplicates(
     return _shown(dup, mask, "duplicate-key", c.sheet, key[0], label, say, first, value=shown)
 
 
-def duplicate_ids(
+def _duplicate_rows(
+    keyed: nw.LazyFrame[Any],
     backend: Backend,
-    raw: nw.LazyFrame[Any],
-    c: Compacted,
-    table: str,
+    sheet: str,
+    key: str,
+    dups: int,
     label: Callable[[str], str],
-    first: int = FIRST,
+    first: int,
 ) -> ScaleReport:
-    """Duplicates of a one-column key the compaction drops (audit_id); its blanks are
-    counted with the other ids' (``blank_ids``) and are no duplicates.
-
-    A table without duplicates (the usual case) costs one count of distinct ids; only
-    when that count falls short are the ids grouped to find which repeat.
-    """
-    schema = SHEETS[c.sheet]
+    """The first rows whose id an earlier row already has (``keyed``: KEY, file, row)."""
     out = ScaleReport()
-    if len(schema.key) != 1:
-        return out
-    key = schema.key[0]
-    native = raw.collect_schema()
-    names, _unknown = match_columns(schema, list(native))
-    if key not in names:
-        return out
-    keyed = raw.select(nw.col(names[key]).alias(key), nw.col(FILE), nw.col(ROW))
-    keyed = keyed.filter(~blank_of(nw.col(key), native[names[key]]))
-    sizes = backend.collect(
-        keyed.select(nw.len().alias("rows"), nw.col(key).n_unique().alias("ids"))
-    )
-    rows, ids = (row_number(sizes[c].iloc[0]) or 0 if len(sizes) else 0 for c in ("rows", "ids"))
-    dups = rows - ids  # Σ (rows of an id − 1) over the ids
-    if dups <= 0:
-        return out
-    out.counts.append(RuleCount("duplicate-key", c.sheet, key, dups, table))
-    groups = keyed.group_by(key).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
-    repeated = groups.select(key)
+    out.counts.append(RuleCount("duplicate-key", sheet, key, dups, label("")))
+    groups = keyed.group_by(KEY).agg(nw.len().alias("_n")).filter(nw.col("_n") > 1)
     rows_shown = backend.collect(
-        keyed.join(repeated, on=key, how="inner").sort([FILE, ROW]).head(first * 4)
+        keyed.join(groups.select(KEY), on=KEY, how="inner").sort([FILE, ROW]).head(first * 4)
     )
     seen: dict[object, tuple[str, object]] = {}
     for rec in cast("list[dict[str, Any]]", rows_shown.to_dict("records")):
-        value = rec[key]
+        value = rec[KEY]
         if value not in seen:
             seen[value] = (str(rec[FILE]), rec[ROW])
             continue
@@ -323,7 +336,7 @@ def duplicate_ids(
         out.findings.append(
             finding(
                 "duplicate-key",
-                c.sheet,
+                sheet,
                 label(file),
                 file,
                 row,

@@ -115,13 +115,15 @@ def _measure(expr: nw.Expr, dtype: Any, col: Column) -> tuple[nw.Expr, nw.Expr]:
 
 def blank_flags(raw: nw.LazyFrame[Any], schema: SheetSchema, spec: Compaction) -> list[Flag]:
     """Required columns the compaction drops (ids): their blanks are counted in a side query
-    that reads only them, so the scan does not carry millions of distinct ids. A one-column
-    key comes last (its duplicates are found apart, on hashes: ``checks.duplicate_ids``)."""
+    that reads only them (``checks.id_checks``), so the scan does not carry millions of
+    distinct ids."""
     source, _unknown = match_columns(schema, list(raw.collect_schema()))
     skip = set(spec.keys + spec.sums)
-    wanted = [c for c in schema.columns if c.required and c.name in source]
-    wanted.sort(key=lambda c: c.name in schema.key)  # stable: the key's flag last
-    return [Flag(source[c.name], "required-blank", c.name) for c in wanted if c.name not in skip]
+    return [
+        Flag(source[c.name], "required-blank", c.name)
+        for c in schema.columns
+        if c.required and c.name in source and c.name not in skip
+    ]
 
 
 def blank_expr(raw: nw.LazyFrame[Any], column: str) -> nw.Expr:

@@ -18,6 +18,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -33,6 +34,7 @@ from labelxl.engines.sources import Source, TableRef, open_source
 from labelxl.errors import LabelxlError
 from labelxl.io.ooxml import new_workbook
 from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
+from labelxl.metrics.bundle import Metrics
 from labelxl.model.conventions import Conventions
 from labelxl.model.findings import Finding, Report, col_letter, sheet_ref
 from labelxl.model.schema import SHEETS
@@ -64,7 +66,11 @@ ENGINE_CODES = {"bad-type", "duplicate-key", "missing-column", "unknown-column"}
 
 @dataclass
 class Loaded:
-    """What an engine made of a source: the workspace for the metrics and every finding."""
+    """What an engine made of a source: the workspace for the metrics and every finding.
+
+    ``load(defer=True)`` returns before the id checks end (they run alongside on their own
+    engine session): ``report`` and ``scale`` are complete once ``finish()`` returns.
+    """
 
     workspace: Workspace  # compacted facts (audits with their count n), whole small sheets
     report: Report
@@ -72,6 +78,13 @@ class Loaded:
     source: Source
     engine: str
     seconds: dict[str, float] = field(default_factory=dict)
+    pending: list[Callable[[], None]] = field(default_factory=list, repr=False)
+
+    def finish(self) -> Loaded:
+        """Wait for the checks still running, add their findings, release the engine."""
+        while self.pending:
+            self.pending.pop(0)()
+        return self
 
 
 class EnginePipeline(Pipeline):
@@ -79,8 +92,27 @@ class EnginePipeline(Pipeline):
 
     def __init__(self, loaded: Loaded, **options: Any) -> None:
         super().__init__(loaded.workspace, **options)
-        self._report = loaded.report
         self.loaded = loaded
+        self._computing = False
+
+    def validate(self) -> Report:
+        if self._computing and self.loaded.pending:
+            return Report([])  # not read by the metrics; the final one is attached after
+        return self.loaded.finish().report
+
+    def compute(self, month: str | None = None) -> Metrics:
+        """The metrics never read the findings (they carry them to LX Issues and LX Log):
+        they are computed while the engine's id checks still run, then given the findings."""
+        self._computing = True
+        try:
+            m = super().compute(month)
+        finally:
+            self._computing = False
+        final = self.validate()
+        if m.report is not final:
+            m = dataclasses.replace(m, report=final)
+            self._metrics[m.month] = m
+        return m
 
     def outputs(self, started: dt.datetime | None = None, seconds: float = 0.0) -> list[Any]:
         """The LX sheets; a finding in a table file has no cell for LX Issues to link to."""
@@ -111,19 +143,28 @@ def load(
     backend: Backend | None = None,
     first: int = checks.FIRST,
     use_cache: bool = True,
+    defer: bool = False,
 ) -> Loaded:
-    """Check and compact ``location`` on ``engine``; the workspace the metrics run on."""
+    """Check and compact ``location`` on ``engine``; the workspace the metrics run on.
+
+    ``defer``: return while the id checks still run (``Loaded.finish`` waits for them).
+    """
     source = location if isinstance(location, Source) else open_source(location, catalog=catalog)
     if source.kind == "catalog" and engine != "spark":
         raise LabelxlError("--catalog reads Spark catalog tables: add --engine spark")
     be = backend or make_backend(engine)
     try:
         if source.kind == "workbooks":
-            return _from_workbooks(source, be, today, use_cache)
-        return _from_tables(source, be, today or dt.date.today(), first)
-    finally:
+            loaded = _from_workbooks(source, be, today, use_cache)
+        else:
+            loaded = _from_tables(source, be, today or dt.date.today(), first)
+    except BaseException:
         if backend is None:
             be.close()
+        raise
+    if backend is None:
+        loaded.pending.append(be.close)
+    return loaded if defer else loaded.finish()
 
 
 Origin = dict[str, tuple[np.ndarray, np.ndarray]]  # sheet → (file, first row) per compacted row
@@ -179,6 +220,9 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         scanned[name] = (facts.collect_scan(be, raws[name], query, many), columns, unknown, flags)
         seconds[f"{name} scan"] = time.perf_counter() - t
 
+    # After the scans (two engine queries at once only share the cores), alongside the
+    # typing, the rules and the metrics, which are Python.
+    ids = _IdChecks(be, source, raws, first, seconds)
     origin: Origin = {}
     compacted: dict[str, facts.Compacted] = {}
 
@@ -214,39 +258,99 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
         for f in ws.findings
         if f.sheet not in FACTS
     ]
-    scale = checks.ScaleReport()
+    early: list[checks.ScaleReport] = []  # per fact table, before its id checks
     key_bad: list[Finding] = []
     for name, c in compacted.items():
         ref = source.tables[name]
         file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
-        scale.extend(checks.missing_columns(name, c.present, c.unknown, ref.label, file))
-        scale.extend(checks.flagged(c, _labeller(source, name), first))
+        part = checks.missing_columns(name, c.present, c.unknown, ref.label, file)
+        part.extend(checks.flagged(c, _labeller(source, name), first))
+        if SHEETS[name].key and set(SHEETS[name].key) <= set(aggregates.COMPACTIONS[name].keys):
+            part.extend(checks.compacted_duplicates(c, _labeller(source, name), first))
+        early.append(part)
         key_bad.extend(_key_bad_cells(c, ws.sheets[name]))
-        t = time.perf_counter()
-        blanks = facts.blank_flags(raws[name], SHEETS[name], aggregates.COMPACTIONS[name])
-        scale.extend(_duplicates(be, raws[name], c, source, name, first, blanks))
-        seconds[f"{name} duplicates"] = time.perf_counter() - t
     t = time.perf_counter()
     # The key cells that could not be typed are known to validate as bad-type, so it does
     # not call them required-blank as well (as for a workbook's cells).
     fact_found = [f for f in ws.findings if f.sheet in FACTS]
     ws.findings = [*small_findings, *fact_found, *key_bad]
     found = validate(_kept_columns(ws)).findings
-    scale.extend(_fact_findings(ws, found, source, origin, first))
+    later = _fact_findings(ws, found, source, origin, first)
     small_all = [*small_findings, *_small_sheet_findings(ws, found, source)]
-    for f in small_all:
-        scale.counts.append(checks.RuleCount(f.code, f.sheet, f.column, 1, f.sheet))
-    report = Report(_ordered([*small_all, *scale.findings]))
-    scale.findings = list(report.findings)
     seconds["rules on the compacted tables"] = time.perf_counter() - t
     ws.findings = small_findings
-    return Loaded(ws, report, scale, source, be.name, seconds)
+    loaded = Loaded(ws, Report([]), checks.ScaleReport(), source, be.name, seconds)
+
+    def finish() -> None:
+        scale = checks.ScaleReport()
+        t = time.perf_counter()
+        results = [ids.result(name) for name in compacted]
+        seconds["id checks (after the rest)"] = time.perf_counter() - t
+        for part, result in zip(early, results, strict=True):
+            scale.extend(part)
+            scale.extend(result)
+        scale.extend(later)
+        for f in small_all:
+            scale.counts.append(checks.RuleCount(f.code, f.sheet, f.column, 1, f.sheet))
+        loaded.report = Report(_ordered([*small_all, *scale.findings]))
+        scale.findings = list(loaded.report.findings)
+        loaded.scale = scale
+
+    loaded.pending.append(finish)
+    return loaded
+
+
+class _IdChecks:
+    """Each fact table's blank ids and engine-side duplicates (``checks.id_checks``).
+
+    On DuckDB they run in a thread on a session of their own (a cursor of the same
+    database), alongside the compaction, the typing, the rules and the metrics of the main
+    thread: DuckDB releases the GIL while it works. Other engines run them in turn when
+    asked (``result``).
+    """
+
+    def __init__(
+        self, be: Backend, source: Source, raws: dict[str, Any], first: int, seconds: dict
+    ) -> None:
+        self.be, self.source, self.raws, self.first, self.seconds = be, source, raws, first, seconds
+        self.side = be.side_session()
+        self.futures: dict[str, Future[checks.ScaleReport]] = {}
+        if self.side is not None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="labelxl-ids")
+            for name in FACTS:
+                if name in raws:
+                    ref = source.tables[name]
+                    self.futures[name] = self.pool.submit(self._run, self.side, None, name, ref)
+
+    def _run(self, be: Backend, raw: Any, name: str, ref: TableRef | None) -> checks.ScaleReport:
+        t = time.perf_counter()
+        raw = raw if raw is not None else be.scan(ref)  # type: ignore[arg-type]
+        schema, spec = SHEETS[name], aggregates.COMPACTIONS[name]
+        dropped = len(schema.key) == 1 and schema.key[0] not in spec.keys
+        blanks = facts.blank_flags(raw, schema, spec)
+        label = _labeller(self.source, name)
+        unique = schema.key[0] if dropped else None
+        out = checks.id_checks(be, raw, name, blanks, unique, label, self.first)
+        self.seconds[f"{name} ids" + (" (alongside)" if ref is not None else "")] = (
+            time.perf_counter() - t
+        )
+        return out
+
+    def result(self, name: str) -> checks.ScaleReport:
+        if name not in self.futures:
+            return self._run(self.be, self.raws[name], name, None)
+        out = self.futures.pop(name).result()
+        if not self.futures:
+            self.pool.shutdown()
+            assert self.side is not None
+            self.side.close()
+        return out
 
 
 def _kept_columns(ws: Workspace) -> Workspace:
     """``ws`` as ``validate`` should see it: the fact sheets with only the columns their
     compaction keeps. The dropped ones (ids, notes) are blank in every compacted row, and
-    the engine has judged them (``checks.blank_ids``, ``checks.duplicate_ids``): shown to
+    the engine has judged them (``checks.id_checks``): shown to
     validate they only made a required-blank finding per compacted row to throw away
     (46,000 on 10 million audits, 2 s)."""
     sheets = dict(ws.sheets)
@@ -268,28 +372,6 @@ def _key_bad_cells(c: facts.Compacted, sd: SheetData) -> list[Finding]:
         for k in np.flatnonzero(c.frame[flag].to_numpy()):
             cell = f"{sd.letters.get(column, 'A')}{k + 2}"
             out.append(Finding("bad-type", c.sheet, cell, "", column=column))
-    return out
-
-
-def _duplicates(
-    be: Backend,
-    raw: Any,
-    c: facts.Compacted,
-    source: Source,
-    sheet: str,
-    first: int,
-    blanks: list[facts.Flag],
-) -> checks.ScaleReport:
-    """Key duplicates (on the compacted table when the key is compacted, else one engine
-    group-by that also counts blank ids) and blank ids."""
-    schema = SHEETS[sheet]
-    spec = aggregates.COMPACTIONS[sheet]
-    label = _labeller(source, sheet)
-    out = checks.blank_ids(be, raw, sheet, blanks, label, first)
-    if len(schema.key) == 1 and schema.key[0] not in spec.keys:
-        out.extend(checks.duplicate_ids(be, raw, c, source.tables[sheet].label, label, first))
-    elif schema.key and set(schema.key) <= set(spec.keys):
-        out.extend(checks.compacted_duplicates(c, label, first))
     return out
 
 
@@ -478,11 +560,14 @@ def report(
     say = progress or (lambda _m: None)
     started = dt.datetime.now()
     t0 = time.perf_counter()
-    loaded = load(location, engine, catalog=catalog, today=today)
+    loaded = load(location, engine, catalog=catalog, today=today, defer=True)
     say(f"  checked and compacted on {engine} in {time.perf_counter() - t0:.1f} s")
-    pipe = EnginePipeline(loaded, month=month, today=today)
-    t = time.perf_counter()
-    sheets = pipe.outputs(started, time.perf_counter() - t0)
+    try:
+        pipe = EnginePipeline(loaded, month=month, today=today)
+        t = time.perf_counter()
+        sheets = pipe.outputs(started, time.perf_counter() - t0)
+    finally:
+        loaded.finish()  # the checks alongside end and the engine is released, come what may
     seconds = dict(loaded.seconds)
     seconds["metrics"] = time.perf_counter() - t
     t = time.perf_counter()

@@ -88,6 +88,34 @@ def test_a_rule_gives_its_full_count_and_its_first_rows_by_file_and_row(tmp_path
     assert dups == [("row 4", "A0"), ("row 41", "A0")]
 
 
+@pytest.mark.parametrize("engine", ["pandas", "duckdb"])
+def test_blank_ids_are_counted_apart_from_duplicate_ids(tmp_path, engine):
+    audits = _audits(30)
+    audits.loc[[3, 9], "audit_id"] = "A0"  # A0 three times: two duplicate rows
+    audits.loc[20, "audit_id"] = "A5"  # one more
+    audits.loc[4, "audit_id"] = None  # blanks are required-blank, never duplicates,
+    audits.loc[[6, 7], "audit_id"] = ["  ", ""]  # however many there are
+    audits.loc[11, "item_id"] = " "
+    loaded = load(_folder(tmp_path, audits), engine, today=TODAY)
+    counts = {(c.code, c.column): c.count for c in loaded.scale.counts}
+    assert counts[("duplicate-key", "audit_id")] == 3
+    assert counts[("required-blank", "audit_id")] == 3
+    assert counts[("required-blank", "item_id")] == 1
+    dups = [(f.cell, f.value) for f in loaded.report if f.code == "duplicate-key"]
+    assert dups == [("row 4", "A0"), ("row 10", "A0"), ("row 21", "A5")]
+    blank = sorted(f.cell for f in loaded.report if f.code == "required-blank")
+    assert blank == ["row 12", "row 5", "row 7", "row 8"]
+
+    # Blanks without duplicates: the blanks' null is not counted as one more distinct id.
+    clean = _audits(30)
+    clean.loc[[4, 6], "audit_id"] = [None, " "]
+    (tmp_path / "tables").rename(tmp_path / "before")
+    loaded = load(_folder(tmp_path, clean), engine, today=TODAY)
+    counts = {(c.code, c.column): c.count for c in loaded.scale.counts}
+    assert ("duplicate-key", "audit_id") not in counts
+    assert counts[("required-blank", "audit_id")] == 2
+
+
 def test_every_code_the_engine_reports_is_in_the_catalogue(tmp_path):
     audits = _audits(12)
     audits.loc[1, "error_type"] = "FalsePositive"  # decisions agree: mismatch

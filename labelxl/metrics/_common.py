@@ -17,7 +17,7 @@ from labelxl.errors import MetricInputError
 from labelxl.model.dimensions import UNASSIGNED, people
 from labelxl.model.periods import FREQS, Freq, parse_month, period_of, resolve_month
 from labelxl.model.schema import ACTIVITIES
-from labelxl.model.workspace import Workspace
+from labelxl.model.workspace import Workspace, memoized
 
 __all__ = [
     "UNASSIGNED",
@@ -128,6 +128,7 @@ def unassigned(values: pd.Series) -> pd.Series:
     return obj.where(obj.notna(), UNASSIGNED)
 
 
+@memoized
 def timesheet(ws: Workspace) -> pd.DataFrame:
     """Timesheet rows the metrics use: dated, with a person, a known activity and hours > 0.
 

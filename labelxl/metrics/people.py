@@ -12,7 +12,7 @@ from labelxl.errors import MetricInputError
 from labelxl.metrics._common import weights
 from labelxl.model.dimensions import UNASSIGNED, people
 from labelxl.model.periods import Freq, month_bounds, period_of, resolve_month
-from labelxl.model.workspace import Workspace
+from labelxl.model.workspace import Workspace, memoized
 
 BY_CHOICES = ("market", "language", "vendor", "role", "team", "site")
 TENURE_BANDS = ("0–3 m", "3–6 m", "6–12 m", "1–2 y", "2 y+")
@@ -28,6 +28,7 @@ HEADCOUNT_DEFINITION = (
 )
 
 
+@memoized
 def roster(ws: Workspace) -> pd.DataFrame:
     """Roster with one row per person, ``language`` = first listed language, blanks filled.
 

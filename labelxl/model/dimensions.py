@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from labelxl.model.workspace import Workspace
+from labelxl.model.workspace import Workspace, memoized
 
 PERSON_DIMENSIONS = ("name", "role", "team", "site", "market", "vendor", "fte", "start_date")
 PROJECT_DIMENSIONS = (
@@ -25,6 +25,7 @@ IN_HOUSE = "In-house"
 UNASSIGNED = "Unassigned"
 
 
+@memoized
 def people(ws: Workspace) -> pd.DataFrame:
     """Roster indexed by person_id (first row wins on duplicates), vendor blank → In-house."""
     roster = ws.frame("Roster").dropna(subset=["person_id"])

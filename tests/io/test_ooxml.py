@@ -219,6 +219,26 @@ def test_every_user_part_is_byte_identical(books, kind):
     assert set(after) - set(before)  # the LX parts are new
 
 
+def test_user_parts_keep_their_stored_bytes_and_the_zip_checks(books, tmp_path):
+    """Not inflated and deflated again: each copied part keeps its compressed bytes (here
+    deflated at level 1, as no default deflate would store them again)."""
+    source = tmp_path / "fast.xlsm"
+    with zipfile.ZipFile(books["xlsm"]) as a, zipfile.ZipFile(source, "w") as b:
+        for info in a.infolist():
+            b.writestr(info, a.read(info), zipfile.ZIP_DEFLATED, compresslevel=1)
+    result = tmp_path / "result.xlsm"
+    write_lx_sheets(source, [lx_summary()], out_path=result, keep_backups=0)
+    with zipfile.ZipFile(source) as a, zipfile.ZipFile(result) as b:
+        assert b.testzip() is None  # every entry's CRC matches its data
+        kept = [i for i in a.infolist() if i.filename not in EDITABLE]
+        assert len(kept) > 10
+        for info in kept:
+            got = b.getinfo(info.filename)
+            stored = (got.compress_type, got.compress_size, got.CRC)
+            assert stored == (info.compress_type, info.compress_size, info.CRC), info.filename
+            assert b.read(info.filename) == a.read(info.filename)
+
+
 @pytest.mark.parametrize("kind", ["xlsx", "xlsm"])
 def test_edited_parts_keep_everything_they_had(books, kind):
     src, res = books[kind], books[f"{kind}-result"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 import shutil
+import struct
 import time
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -444,12 +445,59 @@ class _Out:
                     fh.write(chunk)
 
     def copy(self, src: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
-        copy_info = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-        copy_info.compress_type = info.compress_type
-        copy_info.external_attr = info.external_attr
-        copy_info.file_size = info.file_size
-        with src.open(info) as src_fh, self.zf.open(copy_info, "w") as fh:
-            shutil.copyfileobj(src_fh, fh, 1 << 20)
+        """A part labelxl does not own, as its stored (compressed) bytes: no inflating and
+        deflating again (a third of a rewrite's time), and the very bytes Excel wrote."""
+        if not _copy_stored(src, info, self.zf):
+            copy_info = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy_info.compress_type = info.compress_type
+            copy_info.external_attr = info.external_attr
+            copy_info.file_size = info.file_size
+            with src.open(info) as src_fh, self.zf.open(copy_info, "w") as fh:
+                shutil.copyfileobj(src_fh, fh, 1 << 20)
+
+
+_LOCAL_HEADER = struct.Struct("<4s2B4HL2L2H")  # zipfile.structFileHeader (30 bytes)
+
+
+def _copy_stored(src: zipfile.ZipFile, info: zipfile.ZipInfo, zf: zipfile.ZipFile) -> bool:
+    """Copy an entry's stored bytes into ``zf`` as ``ZipFile.write`` would have stored
+    them (a local header, then the data; the central directory lists it). False, having
+    written nothing, where that is not plain: an encrypted entry or an odd local header.
+
+    Uses the ZipFile writing internals every CPython since 3.6 keeps (``fp``,
+    ``filelist``, ``NameToInfo``, ``start_dir``): the standard library has no raw copy.
+    """
+    if info.flag_bits & 0x1 or src.fp is None or zf.fp is None:
+        return False
+    fp = src.fp
+    fp.seek(info.header_offset)
+    header = fp.read(_LOCAL_HEADER.size)
+    if len(header) != _LOCAL_HEADER.size:
+        return False
+    fields = _LOCAL_HEADER.unpack(header)
+    if fields[0] != b"PK\x03\x04":  # a local file header's signature
+        return False
+    fp.seek(fields[10] + fields[11], 1)  # the name and the extra field
+    out = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    out.compress_type = info.compress_type
+    out.external_attr = info.external_attr
+    out.create_system = info.create_system
+    out.flag_bits = info.flag_bits & 0x800  # UTF-8 names; sizes are in the local header
+    out.CRC, out.compress_size, out.file_size = info.CRC, info.compress_size, info.file_size
+    zip64 = max(info.file_size, info.compress_size) > zipfile.ZIP64_LIMIT
+    out.header_offset = zf.fp.tell()
+    zf.fp.write(out.FileHeader(zip64))
+    left = info.compress_size
+    while left > 0:
+        chunk = fp.read(min(left, 1 << 20))
+        if not chunk:
+            raise WorkbookError(Path(str(src.filename)), f"{info.filename} is cut short")
+        zf.fp.write(chunk)
+        left -= len(chunk)
+    zf.filelist.append(out)
+    zf.NameToInfo[out.filename] = out
+    zf.start_dir = zf.fp.tell()
+    return True
 
 
 def _write_package(e: _Edit, dst: Path) -> None:

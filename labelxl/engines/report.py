@@ -183,6 +183,10 @@ def _sheet_data(c: facts.Compacted, workbook: str, origin: Origin) -> SheetData:
     return SheetData(c.sheet, data, workbook=workbook, sheet_name=c.sheet, letters=letters)
 
 
+# sheet → its step-1 frame, column names, unknown columns and flags
+Scanned = dict[str, tuple[pd.DataFrame, dict[str, str], list[str], list[facts.Flag]]]
+
+
 def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loaded:
     seconds: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -209,7 +213,7 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     seconds["small sheets"] = time.perf_counter() - t0
 
     # Step 1 of each fact table on the engine (independent of the reading conventions).
-    scanned: dict[str, tuple[pd.DataFrame, dict[str, str], list[str], list[facts.Flag]]] = {}
+    scanned: Scanned = {}
     for name in FACTS:
         if name not in raws:
             continue
@@ -223,6 +227,25 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     # After the scans (two engine queries at once only share the cores), alongside the
     # typing, the rules and the metrics, which are Python.
     ids = _IdChecks(be, source, raws, first, seconds)
+    try:
+        return _type_and_check(source, be, today, first, small, scanned, ids, seconds)
+    except BaseException:
+        ids.close()
+        raise
+
+
+def _type_and_check(
+    source: Source,
+    be: Backend,
+    today: dt.date,
+    first: int,
+    small: dict[str, tuple[pd.DataFrame, np.ndarray | None, str]],
+    scanned: Scanned,
+    ids: _IdChecks,
+    seconds: dict[str, float],
+) -> Loaded:
+    """Type the small sheets and the compacted facts, run the rules on them; the id checks
+    join the findings in ``Loaded.finish``."""
     origin: Origin = {}
     compacted: dict[str, facts.Compacted] = {}
 
@@ -284,7 +307,10 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
     def finish() -> None:
         scale = checks.ScaleReport()
         t = time.perf_counter()
-        results = [ids.result(name) for name in compacted]
+        try:
+            results = [ids.result(name) for name in compacted]
+        finally:
+            ids.close()
         seconds["id checks (after the rest)"] = time.perf_counter() - t
         for part, result in zip(early, results, strict=True):
             scale.extend(part)
@@ -337,14 +363,19 @@ class _IdChecks:
         return out
 
     def result(self, name: str) -> checks.ScaleReport:
-        if name not in self.futures:
-            return self._run(self.be, self.raws[name], name, None)
-        out = self.futures.pop(name).result()
-        if not self.futures:
-            self.pool.shutdown()
-            assert self.side is not None
-            self.side.close()
-        return out
+        if name in self.futures:
+            return self.futures.pop(name).result()
+        return self._run(self.be, self.raws[name], name, None)
+
+    def close(self) -> None:
+        """Wait for what still runs (its errors are the caller's to see) and release it."""
+        if self.side is None:
+            return
+        for future in self.futures.values():
+            future.exception()  # waits; the result is dropped
+        self.pool.shutdown()
+        self.side.close()
+        self.side = None
 
 
 def _kept_columns(ws: Workspace) -> Workspace:

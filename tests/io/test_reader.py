@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import struct
 import zipfile
 import zlib
@@ -565,6 +566,32 @@ def test_unchanged_workspace_is_served_from_cache(tmp_path: Path, parses: list[s
     assert second.findings == first.findings and second.findings  # bad-setting survives
     assert second.settings == first.settings
     assert {p.suffix for p in cache.iterdir()} == {".json", ".parquet"}  # never pickle
+
+
+def test_a_cached_sheet_of_repeated_ids_comes_back_the_same(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    """Columns of few distinct texts are read back through a dictionary (faster): the
+    frame, blanks included, is the one parsed."""
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    rows = audits(1500)
+    for i, row in enumerate(rows[1:]):
+        row[4] = [None, "L1", "L2", "Ls"][i % 4]  # person_id: three ids and blanks
+        row[7] = "Not violating" if i % 3 else "Violating"
+    write_book(folder / "audit.xlsx", {"Audits": rows, "Taxonomy": taxonomy()})
+    cache = tmp_path / "cache"
+    first = read_workspace(folder, cache_dir=cache)
+    parses.clear()
+    second = read_workspace(folder, cache_dir=cache)
+    assert parses == []
+    got, expected = second.frame("Audits"), first.frame("Audits")
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["person_id"].tolist()[:4] == [None, "L1", "L2", "Ls"]
+    metas = [json.loads(m.read_text()) for m in cache.glob("*.json")]
+    repeated = next(m["repeated"] for m in metas if m["sheet"]["name"] == "Audits")
+    assert {"person_id", "auditor_decision", "project_id"} <= set(repeated)
+    assert "audit_id" not in repeated  # every value distinct: read as it is
 
 
 def test_editing_one_sheet_reparses_only_that_sheet(tmp_path: Path, parses: list[str]) -> None:

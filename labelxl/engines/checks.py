@@ -3,15 +3,18 @@
 The contracts (``model.schema``) and the catalogue codes (``model.findings``) are the
 workbook path's; only the address differs: a finding names the table file and the row
 there (``audits.parquet row 1,234,567``) instead of a cell. The per-row checks on values
-the compaction does not keep (a blank id, a measure that is not a number or out of range)
-are flags of the engine scan (``facts``); a unique id is one engine group-by; every other
+the compaction does not keep (a measure that is not a number or out of range)
+are flags of the engine scan (``facts``); blank and duplicate ids are one more pass that
+reads only them (``id_checks``, alongside on DuckDB: ``IdChecks``); every other
 rule runs on the compacted tables and counts each compacted row n times (``report``).
 A rule shows the first rows of its first offending value combinations (in file order).
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, cast
@@ -20,9 +23,10 @@ import narwhals as nw
 import numpy as np
 import pandas as pd
 
-from labelxl.engines.aggregates import COUNT
+from labelxl.engines.aggregates import COMPACTIONS, COUNT
 from labelxl.engines.backends import FILE, ROW, Backend
-from labelxl.engines.facts import Compacted, Flag, blank_expr, match_columns
+from labelxl.engines.facts import Compacted, Flag, blank_expr, blank_flags, match_columns
+from labelxl.engines.sources import TableRef
 from labelxl.model.findings import CATALOGUE, Finding, Report
 from labelxl.model.schema import SHEETS, Column
 from labelxl.validate._common import plain, show  # one spelling of a value in messages
@@ -385,3 +389,61 @@ def missing_columns(
             )
         )
     return out
+
+
+class IdChecks:
+    """Each fact table's blank ids and engine-side duplicates (``id_checks``).
+
+    On DuckDB they run in a thread on a session of their own (a cursor of the same
+    database), alongside the compaction, the typing, the rules and the metrics of the main
+    thread: DuckDB releases the GIL while it works. Other engines run them in turn when
+    asked (``result``).
+    """
+
+    def __init__(
+        self,
+        be: Backend,
+        refs: dict[str, TableRef],
+        raws: dict[str, Any],
+        labeller: Callable[[str], Callable[[str], str]],
+        first: int,
+        seconds: dict[str, float],
+    ) -> None:
+        self.be, self.raws, self.labeller = be, raws, labeller
+        self.first, self.seconds = first, seconds
+        self.side = be.side_session()
+        self.futures: dict[str, Future[ScaleReport]] = {}
+        if self.side is not None:
+            self.pool = ThreadPoolExecutor(1, thread_name_prefix="labelxl-ids")
+            for name in COMPACTIONS:
+                if name in raws:
+                    job = self.pool.submit(self._run, self.side, None, name, refs[name])
+                    self.futures[name] = job
+
+    def _run(self, be: Backend, raw: Any, name: str, ref: TableRef | None) -> ScaleReport:
+        t = time.perf_counter()
+        raw = raw if raw is not None else be.scan(ref)  # type: ignore[arg-type]
+        schema, spec = SHEETS[name], COMPACTIONS[name]
+        dropped = len(schema.key) == 1 and schema.key[0] not in spec.keys
+        blanks = blank_flags(raw, schema, spec)
+        unique = schema.key[0] if dropped else None
+        out = id_checks(be, raw, name, blanks, unique, self.labeller(name), self.first)
+        self.seconds[f"{name} ids" + (" (alongside)" if ref is not None else "")] = (
+            time.perf_counter() - t
+        )
+        return out
+
+    def result(self, name: str) -> ScaleReport:
+        if name in self.futures:
+            return self.futures.pop(name).result()
+        return self._run(self.be, self.raws[name], name, None)
+
+    def close(self) -> None:
+        """Wait for what still runs (its errors are the caller's to see) and release it."""
+        if self.side is None:
+            return
+        for future in self.futures.values():
+            future.exception()  # waits; the result is dropped
+        self.pool.shutdown()
+        self.side.close()
+        self.side = None

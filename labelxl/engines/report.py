@@ -18,7 +18,6 @@ import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -226,7 +225,7 @@ def _from_tables(source: Source, be: Backend, today: dt.date, first: int) -> Loa
 
     # After the scans (two engine queries at once only share the cores), alongside the
     # typing, the rules and the metrics, which are Python.
-    ids = _IdChecks(be, source, raws, first, seconds)
+    ids = checks.IdChecks(be, source.tables, raws, partial(_labeller, source), first, seconds)
     try:
         return _type_and_check(source, be, today, first, small, scanned, ids, seconds)
     except BaseException:
@@ -241,7 +240,7 @@ def _type_and_check(
     first: int,
     small: dict[str, tuple[pd.DataFrame, np.ndarray | None, str]],
     scanned: Scanned,
-    ids: _IdChecks,
+    ids: checks.IdChecks,
     seconds: dict[str, float],
 ) -> Loaded:
     """Type the small sheets and the compacted facts, run the rules on them; the id checks
@@ -324,58 +323,6 @@ def _type_and_check(
 
     loaded.pending.append(finish)
     return loaded
-
-
-class _IdChecks:
-    """Each fact table's blank ids and engine-side duplicates (``checks.id_checks``).
-
-    On DuckDB they run in a thread on a session of their own (a cursor of the same
-    database), alongside the compaction, the typing, the rules and the metrics of the main
-    thread: DuckDB releases the GIL while it works. Other engines run them in turn when
-    asked (``result``).
-    """
-
-    def __init__(
-        self, be: Backend, source: Source, raws: dict[str, Any], first: int, seconds: dict
-    ) -> None:
-        self.be, self.source, self.raws, self.first, self.seconds = be, source, raws, first, seconds
-        self.side = be.side_session()
-        self.futures: dict[str, Future[checks.ScaleReport]] = {}
-        if self.side is not None:
-            self.pool = ThreadPoolExecutor(1, thread_name_prefix="labelxl-ids")
-            for name in FACTS:
-                if name in raws:
-                    ref = source.tables[name]
-                    self.futures[name] = self.pool.submit(self._run, self.side, None, name, ref)
-
-    def _run(self, be: Backend, raw: Any, name: str, ref: TableRef | None) -> checks.ScaleReport:
-        t = time.perf_counter()
-        raw = raw if raw is not None else be.scan(ref)  # type: ignore[arg-type]
-        schema, spec = SHEETS[name], aggregates.COMPACTIONS[name]
-        dropped = len(schema.key) == 1 and schema.key[0] not in spec.keys
-        blanks = facts.blank_flags(raw, schema, spec)
-        label = _labeller(self.source, name)
-        unique = schema.key[0] if dropped else None
-        out = checks.id_checks(be, raw, name, blanks, unique, label, self.first)
-        self.seconds[f"{name} ids" + (" (alongside)" if ref is not None else "")] = (
-            time.perf_counter() - t
-        )
-        return out
-
-    def result(self, name: str) -> checks.ScaleReport:
-        if name in self.futures:
-            return self.futures.pop(name).result()
-        return self._run(self.be, self.raws[name], name, None)
-
-    def close(self) -> None:
-        """Wait for what still runs (its errors are the caller's to see) and release it."""
-        if self.side is None:
-            return
-        for future in self.futures.values():
-            future.exception()  # waits; the result is dropped
-        self.pool.shutdown()
-        self.side.close()
-        self.side = None
 
 
 def _kept_columns(ws: Workspace) -> Workspace:

@@ -328,9 +328,8 @@ def _type_and_check(
 def _kept_columns(ws: Workspace) -> Workspace:
     """``ws`` as ``validate`` should see it: the fact sheets with only the columns their
     compaction keeps. The dropped ones (ids, notes) are blank in every compacted row, and
-    the engine has judged them (``checks.id_checks``): shown to
-    validate they only made a required-blank finding per compacted row to throw away
-    (46,000 on 10 million audits, 2 s)."""
+    the engine has judged them (``checks.id_checks``): shown to validate they only made a
+    required-blank finding per compacted row to throw away (46,000 on 10M audits, 1.6 s)."""
     sheets = dict(ws.sheets)
     for name, spec in aggregates.COMPACTIONS.items():
         if name in sheets:

@@ -538,7 +538,7 @@ def report(
     started = dt.datetime.now()
     t0 = time.perf_counter()
     loaded = load(location, engine, catalog=catalog, today=today, defer=True)
-    say(f"  checked and compacted on {engine} in {time.perf_counter() - t0:.1f} s")
+    say(f"  read and compacted on {engine} in {time.perf_counter() - t0:.1f} s")
     try:
         pipe = EnginePipeline(loaded, month=month, today=today)
         t = time.perf_counter()

@@ -112,7 +112,13 @@ class DuckDBBackend(Backend):
 
     name = "duckdb"
 
-    def __init__(self, memory_limit: str | None = None, threads: int | None = None) -> None:
+    def __init__(
+        self, memory_limit: str | None = None, threads: int | None = None, con: Any = None
+    ) -> None:
+        self._n = 0
+        if con is not None:  # a cursor of another session's database (``side_session``)
+            self.con = con
+            return
         try:
             import duckdb
         except ImportError as exc:  # pragma: no cover - depends on the install
@@ -127,7 +133,6 @@ class DuckDBBackend(Backend):
             self.con.execute(f"SET memory_limit = '{memory_limit}'")
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        self._n = 0
 
     def scan(self, ref: TableRef) -> nw.LazyFrame[Any]:
         if ref.format == "catalog":
@@ -153,9 +158,7 @@ class DuckDBBackend(Backend):
 
     def side_session(self) -> DuckDBBackend:
         """A cursor: its own connection to the same database, usable from another thread."""
-        side = DuckDBBackend.__new__(DuckDBBackend)
-        side.con, side._n = self.con.cursor(), 0
-        return side
+        return DuckDBBackend(con=self.con.cursor())
 
     def from_pandas(self, frame: pd.DataFrame) -> nw.LazyFrame[Any]:
         self._n += 1

@@ -232,11 +232,11 @@ def id_checks(
             blank_key = f"_b{own[0]}"
         else:
             exprs.append(blank_expr(raw, names[unique]).alias(blank_key))
+            sums.append(nw.col(blank_key).cast(nw.Int64).sum().alias(blank_key))
         sums += [
-            (~nw.col(blank_key)).cast(nw.Int64).sum().alias("_kept"),
+            nw.len().alias("_rows"),
             # n_unique counts null (every blank, made null here) as one value: taken off below
             nw.when(~nw.col(blank_key)).then(nw.col(KEY)).n_unique().alias("_ids"),
-            nw.col(blank_key).cast(nw.Int64).sum().alias("_blank_keys"),
         ]
     marked = raw.select(*exprs, nw.col(FILE), nw.col(ROW))
     got = backend.collect(marked.select(*sums))
@@ -250,8 +250,8 @@ def id_checks(
             hits = marked.filter(nw.col(f"_b{i}"))
             out.extend(_blank_rows(backend, hits, sheet, flag, count, label, first))
     if unique is not None:
-        ids = total("_ids") - (1 if total("_blank_keys") else 0)
-        dups = total("_kept") - ids
+        blanks = total(blank_key)
+        dups = (total("_rows") - blanks) - (total("_ids") - (1 if blanks else 0))
         if dups > 0:
             kept = marked.filter(~nw.col(blank_key)).select(KEY, FILE, ROW)
             out.extend(_duplicate_rows(kept, backend, sheet, unique, dups, label, first))
@@ -417,26 +417,26 @@ class IdChecks:
             self.pool = ThreadPoolExecutor(1, thread_name_prefix="labelxl-ids")
             for name in COMPACTIONS:
                 if name in raws:
-                    job = self.pool.submit(self._run, self.side, None, name, refs[name])
-                    self.futures[name] = job
+                    self.futures[name] = self.pool.submit(self._alongside, name, refs[name])
 
-    def _run(self, be: Backend, raw: Any, name: str, ref: TableRef | None) -> ScaleReport:
+    def _alongside(self, name: str, ref: TableRef) -> ScaleReport:
+        assert self.side is not None
+        return self._run(self.side, self.side.scan(ref), name, " (alongside)")
+
+    def _run(self, be: Backend, raw: Any, name: str, how: str = "") -> ScaleReport:
         t = time.perf_counter()
-        raw = raw if raw is not None else be.scan(ref)  # type: ignore[arg-type]
         schema, spec = SHEETS[name], COMPACTIONS[name]
         dropped = len(schema.key) == 1 and schema.key[0] not in spec.keys
         blanks = blank_flags(raw, schema, spec)
         unique = schema.key[0] if dropped else None
         out = id_checks(be, raw, name, blanks, unique, self.labeller(name), self.first)
-        self.seconds[f"{name} ids" + (" (alongside)" if ref is not None else "")] = (
-            time.perf_counter() - t
-        )
+        self.seconds[f"{name} ids{how}"] = time.perf_counter() - t
         return out
 
     def result(self, name: str) -> ScaleReport:
         if name in self.futures:
             return self.futures.pop(name).result()
-        return self._run(self.be, self.raws[name], name, None)
+        return self._run(self.be, self.raws[name], name)
 
     def close(self) -> None:
         """Wait for what still runs (its errors are the caller's to see) and release it."""

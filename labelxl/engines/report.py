@@ -285,10 +285,11 @@ def _type_and_check(
     for name, c in compacted.items():
         ref = source.tables[name]
         file = str(ref.paths[0]) if len(ref.paths) == 1 else ref.label
+        label = _labeller(source, name)
         part = checks.missing_columns(name, c.present, c.unknown, ref.label, file)
-        part.extend(checks.flagged(c, _labeller(source, name), first))
+        part.extend(checks.flagged(c, label, first))
         if SHEETS[name].key and set(SHEETS[name].key) <= set(aggregates.COMPACTIONS[name].keys):
-            part.extend(checks.compacted_duplicates(c, _labeller(source, name), first))
+            part.extend(checks.compacted_duplicates(c, label, first))
         early.append(part)
         key_bad.extend(_key_bad_cells(c, ws.sheets[name]))
     t = time.perf_counter()

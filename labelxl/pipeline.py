@@ -26,6 +26,7 @@ from labelxl.errors import LabelxlError, MetricInputError, RefreshBlocked, Workb
 from labelxl.io import history
 from labelxl.io.ooxml import new_workbook, write_lx_sheets
 from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
+from labelxl.io.results import FileResults
 from labelxl.io.safewrite import check_not_locked
 from labelxl.metrics import Metrics, compute
 from labelxl.model.findings import Report
@@ -125,6 +126,8 @@ class Pipeline:
             self._ws = read_workspace(
                 self.path, today=self.today, cache_dir=self.cache_dir, progress=self._progress
             )
+            if self.cache_dir is not None:
+                self._ws.results = FileResults.open(self.cache_dir / "results")
         return self._ws
 
     def validate(self) -> Report:

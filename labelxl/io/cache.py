@@ -22,7 +22,7 @@ from labelxl.model.workspace import (
     SheetData,
 )
 
-CACHE_FORMAT = 4  # bump when the cached layout or the parse changes
+CACHE_FORMAT = 5  # bump when the cached layout or the parse changes
 
 
 # ---------------------------------------------------------------------------------------------
@@ -61,6 +61,12 @@ def cache_ids(
     return slot, key
 
 
+def fingerprint(key: str, formats: tuple[str, ...]) -> str:
+    """A parsed sheet's identity (``SheetData.fingerprint``): its cache key and the cell
+    formats it was typed with (a later style appended to the workbook changes neither)."""
+    return hashlib.sha256(json.dumps([key, list(formats)]).encode()).hexdigest()
+
+
 def load(
     cache_dir: Path, slot: str, key: str, formats: tuple[str, ...]
 ) -> tuple[SheetData, list[Finding]] | None:
@@ -82,12 +88,16 @@ def load(
         repeated = list(meta["repeated"])
         table = pq.read_table(frame_path, read_dictionary=repeated)
         dtypes: dict[str, str] = meta["dtypes"]
-        if table.column_names != list(dtypes):
+        mixed: dict[str, list[Any]] = meta["mixed"]
+        if table.column_names != [c for c in dtypes if c not in mixed]:
             raise ValueError("cache entry columns differ")
         columns = {}
         nan_columns = set(meta["nan_columns"])
         for name, kind in dtypes.items():
-            if name in repeated:
+            if name in mixed:
+                values = np.empty(len(mixed[name]), dtype=object)
+                values[:] = mixed[name]
+            elif name in repeated:
                 values = _from_dictionary(table.column(name))
             else:
                 values = table.column(name).to_numpy(zero_copy_only=False)
@@ -106,6 +116,7 @@ def load(
             letters=dict(sheet["letters"]),
             header_row=int(sheet["header_row"]),
             errors=dict(sheet.get("errors", {})),
+            fingerprint=fingerprint(key, parsed_with),
         )
         return data, findings
     except Exception:  # any damage to an entry (truncated, edited, foreign): rebuild it
@@ -148,10 +159,14 @@ def store(
         import pyarrow.parquet as pq
 
         cache_dir.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(data.frame, preserve_index=False)
+        mixed = _mixed_columns(data.frame)  # Settings' value: numbers and text
+        if mixed is None:
+            return  # a column of values neither Parquet nor JSON keeps exactly
+        table = pa.Table.from_pandas(data.frame.drop(columns=list(mixed)), preserve_index=False)
         nan_columns: list[str] = []
         repeated: list[str] = []  # text columns of few values (ids, decisions): see load
-        for column, kind in zip(table.schema, data.frame.dtypes, strict=True):
+        kinds = data.frame.drop(columns=list(mixed)).dtypes
+        for column, kind in zip(table.schema, kinds, strict=True):
             if kind != np.dtype(object):
                 continue
             if not (pa.types.is_string(column.type) or pa.types.is_null(column.type)):
@@ -170,6 +185,7 @@ def store(
             "key": key,
             "dtypes": {str(c): str(t) for c, t in data.frame.dtypes.items()},
             "nan_columns": nan_columns,
+            "mixed": mixed,
             "repeated": repeated,
             "cell_formats": list(formats),
             "sheet": {
@@ -194,6 +210,28 @@ def store(
         for temp in temps:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+MIXED_MAX_ROWS = 10_000  # a longer column of numbers and text is not worth JSON
+_JSON_SAFE = (str, int, float, bool, type(None))
+
+
+def _mixed_columns(frame: pd.DataFrame) -> dict[str, list[Any]] | None:
+    """Object columns holding more than text (Settings' value: 0.95 and "de-DE") as JSON
+    lists, which keep each value's type; None if a column holds values JSON cannot."""
+    out: dict[str, list[Any]] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if series.dtype != np.dtype(object):
+            continue
+        types = set(map(type, series[series.notna()]))
+        if types <= {str}:
+            continue  # text (with blanks): Parquet, as before
+        types |= set(map(type, series[series.isna()]))
+        if len(series) > MIXED_MAX_ROWS or not types <= set(_JSON_SAFE):
+            return None
+        out[str(name)] = series.tolist()
+    return out
 
 
 def _finding_json(finding: Finding) -> dict[str, object]:

@@ -119,7 +119,9 @@ class _Reading:
             book = self.books[id(package)] = open_book(package)
         data, found = parse_sheet(book, package, part, workbook, conventions)
         if self.cache_dir is not None:
-            cache.store(self.cache_dir, slot, key, data, found, package.cell_formats())
+            formats = package.cell_formats()
+            data.fingerprint = cache.fingerprint(key, formats)
+            cache.store(self.cache_dir, slot, key, data, found, formats)
         return data, found
 
     def close(self) -> None:

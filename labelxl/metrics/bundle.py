@@ -26,6 +26,7 @@ from labelxl.metrics import projects as projects_mod
 from labelxl.metrics.trend import team_trend, weekly_quality
 from labelxl.model import dimensions
 from labelxl.model.findings import Report
+from labelxl.model.incremental import reuse
 from labelxl.model.periods import (
     data_window,
     default_month,
@@ -329,8 +330,8 @@ def compute(
     report = report if report is not None else validate(ws)
     names = {str(k): str(v) for k, v in dimensions.people(ws)["name"].dropna().items()}
 
-    eff = efficiency.labeler_table(ws, "month")
-    qual = quality.labeler_quality(ws, "month")
+    eff = reuse(ws, efficiency.labeler_table, "month")
+    qual = reuse(ws, quality.labeler_quality, "month")
     lab = eff.loc[eff["period"] == month].merge(
         qual.loc[qual["period"] == month], on=["person_id", "period"], how="outer"
     )
@@ -341,21 +342,21 @@ def compute(
     lab["flag"] = lab["flag"].fillna("insufficient")
     lab = labeling_people(ws, lab).sort_values("person_id").reset_index(drop=True)
 
-    acc = quality.accuracy_table(ws, "project_id", "month")
+    acc = reuse(ws, quality.accuracy_table, "project_id", "month")
     acc = acc.loc[
         acc["period"] == month, ["project_id", "accuracy", "ci_low", "ci_high", "audited"]
     ]
     proj = projects_mod.project_status(ws, month, accuracy=acc)
 
-    trend = team_trend(ws)
+    trend = reuse(ws, team_trend)
     if stored_trend is not None:
         stored = stored_trend
         if not stored.empty and "period" in stored:
             older = stored.loc[~stored["period"].isin(set(trend["period"]))]
             trend = pd.concat([older, trend], ignore_index=True).sort_values("period")
             trend = trend.reset_index(drop=True)
-    attrition = people.joiners_leavers(ws, "month")
-    over = wellbeing.people_over_caps(ws, month)
+    attrition = reuse(ws, people.joiners_leavers, "month")
+    over = reuse(ws, wellbeing.people_over_caps, month)
     # No data last month: changes are blank ("–"), never a comparison with nothing.
     previous_has_data = bool(len(trend)) and previous in set(trend["period"])
     compare = previous if previous_has_data else None
@@ -364,12 +365,12 @@ def compute(
     notes: list[str] = []
     cal: calibration.CalibrationReport | None = None
     try:
-        cal = calibration.calibration_report(ws)
+        cal = reuse(ws, calibration.calibration_report)
     except MetricInputError as exc:
         notes.append(f"calibration: {exc}")
     cap: capacity.CapacityPlan | None = None
     try:
-        cap = capacity.capacity_plan(ws, month)
+        cap = reuse(ws, capacity.capacity_plan, month)
     except MetricInputError as exc:
         notes.append(f"capacity: {exc}")
     if cap is not None:
@@ -382,31 +383,31 @@ def compute(
         report=report,
         kpis=kpis,
         trend=trend,
-        quality_weekly=weekly_quality(ws),
+        quality_weekly=reuse(ws, weekly_quality),
         labelers=lab,
         projects=proj,
         quality_by={
-            dim: _month_only(quality.accuracy_table(ws, dim, "month"), month)
+            dim: _month_only(reuse(ws, quality.accuracy_table, dim, "month"), month)
             for dim in ("market", "vendor", "policy_area")
         },
-        policy=quality.policy_precision_recall(ws, month),
-        pareto=quality.error_pareto(ws, month),
-        disputes=quality.dispute_summary(ws, month=month),
-        auditors=quality.auditor_strictness(ws, month),
-        spc=quality.spc_by_project(ws, "week"),
-        sampling=quality.sampling_plan(ws, month),
+        policy=reuse(ws, quality.policy_precision_recall, month),
+        pareto=reuse(ws, quality.error_pareto, month),
+        disputes=reuse(ws, quality.dispute_summary, month=month),
+        auditors=reuse(ws, quality.auditor_strictness, month),
+        spc=reuse(ws, quality.spc_by_project, "week"),
+        sampling=reuse(ws, quality.sampling_plan, month),
         calibration=cal,
         capacity=cap,
-        headcount=people.headcount(ws, month, by=("market", "vendor")),
+        headcount=reuse(ws, people.headcount, month, by=("market", "vendor")),
         attrition=attrition,
-        funnel=hiring.hiring_funnel(ws),
-        hours=_month_only(hours.working_hours(ws, "team", "month"), month),
-        sla=_month_only(queues.sla(ws, "project_id", "month"), month),
-        exposure=_month_only(wellbeing.exposure(ws, "month"), month),
+        funnel=reuse(ws, hiring.hiring_funnel),
+        hours=_month_only(reuse(ws, hours.working_hours, "team", "month"), month),
+        sla=_month_only(reuse(ws, queues.sla, "project_id", "month"), month),
+        exposure=_month_only(reuse(ws, wellbeing.exposure, "month"), month),
         over_caps=over,
-        rotation=wellbeing.rotation_suggestion(ws, month),
-        requirements=requirements.requirements_status(ws),
-        staff_hours=staff_hours(ws, month),
+        rotation=reuse(ws, wellbeing.rotation_suggestion, month),
+        requirements=reuse(ws, requirements.requirements_status),
+        staff_hours=reuse(ws, staff_hours, month),
         headcount_definition=people.HEADCOUNT_DEFINITION,
         previous_has_data=previous_has_data,
         names=names,

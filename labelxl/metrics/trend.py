@@ -7,6 +7,7 @@ import pandas as pd
 
 from labelxl.metrics import efficiency, hours, people, quality, queues
 from labelxl.metrics._common import weights
+from labelxl.model.incremental import reuse
 from labelxl.model.periods import period_of
 from labelxl.model.workspace import Workspace
 from labelxl.stats.intervals import wilson_arrays
@@ -19,7 +20,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 def team_trend(ws: Workspace) -> pd.DataFrame:
     """Team totals per month (see ``Metrics.trend``)."""
-    lab = efficiency.labeler_table(ws, "month")
+    lab = reuse(ws, efficiency.labeler_table, "month")
     prod = lab.groupby("period")[["items", "handle_hours", "productive_hours"]].sum()
     months = sorted(
         set(prod.index) | set(period_of(ws.frame("Audits")["audit_date"].dropna(), "month"))
@@ -34,16 +35,7 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
         _ratio(h * 3600, i)
         for h, i in zip(out["handle_hours"].fillna(0), out["items"].fillna(0), strict=True)
     ]
-    facts = quality.audit_facts(ws)
-    w = weights(facts)
-    per = pd.DataFrame(
-        {
-            "period": period_of(facts["audit_date"], "month").to_numpy(),
-            "size": w,
-            "sum": facts["correct"].to_numpy() * w,
-        }
-    )
-    acc = per.groupby("period")[["size", "sum"]].sum()
+    acc = reuse(ws, monthly_audits)
     audited = out["period"].map(acc["size"]).fillna(0).astype("int64")
     correct = out["period"].map(acc["sum"]).fillna(0).astype("int64")
     low, high = wilson_arrays(correct.to_numpy(), audited.to_numpy(), ws.settings.confidence)
@@ -51,14 +43,14 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
     out["accuracy"] = (correct / audited.where(audited > 0)).astype("float64")
     out["ci_low"] = np.where(audited > 0, low, np.nan)
     out["ci_high"] = np.where(audited > 0, high, np.nan)
-    sla = queues.sla(ws, "project_id", "month")
+    sla = reuse(ws, queues.sla, "project_id", "month")
     if not sla.empty:
         s = sla.groupby("period")[["items_done", "done_within_sla"]].sum()
         s["sla"] = s["done_within_sla"] / s["items_done"].where(s["items_done"] > 0)
         out["sla"] = out["period"].map(s["sla"])
     else:
         out["sla"] = np.nan
-    wh = hours.working_hours(ws, "person_id", "month")
+    wh = reuse(ws, hours.working_hours, "person_id", "month")
     if not wh.empty:
         h = wh.groupby("period")[["paid_hours", "productive_hours", "leave_hours"]].sum()
         out["utilization"] = out["period"].map(
@@ -71,9 +63,23 @@ def team_trend(ws: Workspace) -> pd.DataFrame:
         out["utilization"] = np.nan
         out["shrinkage"] = np.nan
     out["headcount"] = [
-        int(people.headcount(ws, m, by=("market",))["headcount"].sum()) for m in months
+        int(reuse(ws, people.headcount, m, by=("market",))["headcount"].sum()) for m in months
     ]
     return out
+
+
+def monthly_audits(ws: Workspace) -> pd.DataFrame:
+    """Audits per month: ``size`` (weighted count) and ``sum`` (weighted correct)."""
+    facts = quality.audit_facts(ws)
+    w = weights(facts)
+    per = pd.DataFrame(
+        {
+            "period": period_of(facts["audit_date"], "month").to_numpy(),
+            "size": w,
+            "sum": facts["correct"].to_numpy() * w,
+        }
+    )
+    return per.groupby("period")[["size", "sum"]].sum()
 
 
 def weekly_quality(ws: Workspace) -> pd.DataFrame:

@@ -38,6 +38,27 @@ COMPARED: tuple[tuple[str, tuple[str, ...]], ...] = (
 _CLEANED = "the id without full-width or invisible characters"
 
 
+def inputs(sheet: str) -> set[str]:
+    """The sheets ``canonicalise`` reads to settle ``sheet``'s spellings: itself and the
+    sheets its columns are listed in, and theirs in turn (their ids are cleaned first)."""
+    pairs = [
+        (name, col.references[0])
+        for name, schema in SHEETS.items()
+        for col in schema.columns
+        if col.references is not None
+    ]
+    pairs += [(name, listed) for name, _, listed, _ in EXTRA]
+    found = {sheet}
+    todo = [sheet]
+    while todo:
+        current = todo.pop()
+        for name, listed in pairs:
+            if name == current and listed not in found:
+                found.add(listed)
+                todo.append(listed)
+    return found
+
+
 def canonicalise(ws: object) -> list[Finding]:
     """Rewrite near-miss spellings in ``ws``'s frames to the listed ones; the warnings."""
     sheets: dict[str, SheetData] = ws.sheets  # type: ignore[attr-defined]

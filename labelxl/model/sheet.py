@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +36,8 @@ class SheetData:
     header_row: int = 1
     errors: dict[str, str] = field(default_factory=dict)  # cell → "#N/A" (Excel error cells)
     sources: list[SheetData] = field(default_factory=list, repr=False)
+    # Names the cells and the reading code (set by the reader; see model.incremental).
+    fingerprint: str | None = field(default=None, repr=False, compare=False)
 
     def cell(self, column: str, row: int) -> str:
         return f"{self.letters.get(column, '')}{row}"
@@ -69,7 +72,14 @@ def union(parts: list[SheetData]) -> SheetData:
         letters=letters,
         header_row=first.header_row,
         sources=list(parts),
+        fingerprint=_combined([p.fingerprint for p in parts]),
     )
+
+
+def _combined(fingerprints: list[str | None]) -> str | None:
+    if any(fp is None for fp in fingerprints):
+        return None
+    return hashlib.sha256("\x00".join(fp or "" for fp in fingerprints).encode()).hexdigest()
 
 
 def empty_frame(schema: SheetSchema) -> pd.DataFrame:

@@ -11,13 +11,14 @@ import datetime as dt
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
 from labelxl.model.coerce import coerce_column, sheet_from_raw
 from labelxl.model.conventions import Conventions, resolve
 from labelxl.model.findings import Finding
+from labelxl.model.incremental import ResultStore, TrackedSheets
 from labelxl.model.schema import SHEETS
 from labelxl.model.settings import Settings, convention_settings, read_settings
 from labelxl.model.sheet import EXCEL_EPOCH, ROW, SRC, SheetData, empty_frame, union
@@ -55,11 +56,25 @@ class Workspace:
     # workspace. Frames are treated as read-only once the workspace is built.
     cache: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     conventions: Conventions = field(default_factory=Conventions)
+    # Results kept between runs (see model.incremental); None: every result is computed.
+    results: ResultStore | None = field(default=None, repr=False, compare=False)
+    _read_by: dict[str, set[str]] = field(default_factory=dict, repr=False, compare=False)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "sheets" and not isinstance(value, TrackedSheets):
+            value = TrackedSheets(value)
+        object.__setattr__(self, name, value)
 
     def cached(self, key: str, build: Callable[[], Any]) -> Any:
-        """``build()`` once per workspace and key; later calls return the same value."""
+        """``build()`` once per workspace and key; later calls return the same value (and
+        count as reading the sheets the first call read)."""
+        sheets = cast(TrackedSheets, self.sheets)  # made so by __setattr__
         if key not in self.cache:
-            self.cache[key] = build()
+            with sheets.tracking() as read:
+                self.cache[key] = build()
+            self._read_by[key] = read
+        else:
+            sheets.record(self._read_by.get(key, ()))
         return self.cache[key]
 
     def has(self, name: str) -> bool:

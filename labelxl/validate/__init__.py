@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from labelxl.model.findings import MISSING_COLUMN, MISSING_SHEET, Finding, Report
+from labelxl.model.incremental import reuse
 from labelxl.model.workspace import Workspace
 from labelxl.validate import audits, dates, production, references, schema, timesheet
 from labelxl.validate._common import cell_order
@@ -18,7 +19,7 @@ def validate(ws: Workspace) -> Report:
     Never raises on bad data: a rule whose sheet or columns are missing is skipped (the
     missing sheet or column is itself a finding).
     """
-    found = [finding for rule in RULES for finding in rule(ws)]
+    found = [finding for rule in RULES for finding in reuse(ws, rule)]
     return Report(_sorted(_dedupe([*ws.findings, *found])))
 
 

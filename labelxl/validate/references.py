@@ -10,6 +10,7 @@ import pandas as pd
 
 from labelxl.model.dimensions import projects
 from labelxl.model.findings import UNKNOWN_REFERENCE, Finding
+from labelxl.model.incremental import reuse
 from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import Workspace
 from labelxl.validate._common import (
@@ -28,14 +29,20 @@ DECISION_COLUMNS = ("labeler_decision", "auditor_decision")
 
 
 def references(ws: Workspace) -> list[Finding]:
+    """The reference rules sheet by sheet (each kept apart: ``model.incremental``)."""
+    return [f for name in SHEETS for f in reuse(ws, sheet_references, name)]
+
+
+def sheet_references(ws: Workspace, sheet: str) -> list[Finding]:
+    """Unknown ids and decisions in one sheet's columns."""
     checks = [
-        (name, col.name, *col.references)
-        for name, schema in SHEETS.items()
-        for col in schema.columns
+        (sheet, col.name, *col.references)
+        for col in SHEETS[sheet].columns
         if col.references is not None
     ]
+    checks.extend(ref for ref in EXTRA_REFERENCES if ref[0] == sheet)
     out: list[Finding] = []
-    for sheet, column, ref_sheet, ref_column in (*checks, *EXTRA_REFERENCES):
+    for _, column, ref_sheet, ref_column in checks:
         if not has(ws, sheet, column) or not has(ws, ref_sheet, ref_column):
             continue  # missing-sheet / missing-column already say why
         if sheet == "Audits" and column in DECISION_COLUMNS:
@@ -49,7 +56,7 @@ def references(ws: Workspace) -> list[Finding]:
         lower = {str(v).lower(): str(v) for v in valid}
         say = partial(_say_reference, column, ref_sheet, ref_column, lower)
         out.extend(emit(UNKNOWN_REFERENCE, sd, column, sd.frame.loc[bad], say))
-    if has(ws, "Audits", "project_id") and has(ws, "Taxonomy", "decision"):
+    if sheet == "Audits" and has(ws, "Audits", "project_id") and has(ws, "Taxonomy", "decision"):
         out.extend(_decision_references(ws))
     return out
 

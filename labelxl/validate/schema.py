@@ -23,6 +23,7 @@ from labelxl.model.findings import (
     col_letter,
     sheet_ref,
 )
+from labelxl.model.incremental import reuse
 from labelxl.model.schema import SHEETS, Column, SheetSchema
 from labelxl.model.workspace import ROW, SRC, SheetData, Workspace
 from labelxl.validate._common import (
@@ -56,37 +57,50 @@ UNREADABLE = (BAD_TYPE, ERROR_VALUE, AMBIGUOUS_DATE)
 
 
 def schema_rules(ws: Workspace) -> list[Finding]:
-    bad_cells = {(f.workbook, f.sheet, f.cell) for f in ws.findings if f.code in UNREADABLE}
+    """The schema rules sheet by sheet (each kept apart: ``model.incremental``)."""
+    return [f for name in SHEETS for f in reuse(ws, sheet_schema_rules, name)]
+
+
+def sheet_schema_rules(ws: Workspace, name: str) -> list[Finding]:
+    """One sheet's schema findings. The reading findings it reads are this sheet's own."""
+    schema = SHEETS[name]
+    sd = ws.sheets.get(name)
+    if sd is None:
+        # Optional sheets (Queue, Calibration, Settings, …) may simply be absent.
+        return [_missing_sheet(ws, schema)] if schema.required_sheet else []
+    bad_cells = {
+        (f.workbook, f.sheet, f.cell)
+        for f in ws.findings
+        if f.code in UNREADABLE and f.sheet in _sheet_names(sd)
+    }
     out: list[Finding] = []
-    for name, schema in SHEETS.items():
-        sd = ws.sheets.get(name)
-        if sd is None:
-            # Optional sheets (Queue, Calibration, Settings, …) may simply be absent.
-            if schema.required_sheet:
-                out.append(_missing_sheet(ws, schema))
+    out.extend(_missing_columns(ws, sd, schema))
+    frame = sd.frame
+    for col in schema.columns:
+        if col.name not in sd.letters:
             continue
-        out.extend(_missing_columns(ws, sd, schema))
-        frame = sd.frame
-        for col in schema.columns:
-            if col.name not in sd.letters:
-                continue
-            values = frame[col.name]
-            if col.required and (name, col.name) not in BLANK_JUDGED_ELSEWHERE:
-                out.extend(_required_blank(sd, col, frame, values, bad_cells))
-            if col.allowed and col.type == "text":
-                bad = values.notna() & ~values.isin(col.allowed)
-                say = partial(_say_not_allowed, col)
-                out.extend(emit(NOT_ALLOWED, sd, col.name, frame.loc[bad], say))
-            if col.type in ("number", "integer") and (
-                col.minimum is not None or col.maximum is not None
-            ):
-                lo = -np.inf if col.minimum is None else col.minimum
-                hi = np.inf if col.maximum is None else col.maximum
-                bad = values.notna() & ((values < lo) | (values > hi))
-                say = partial(_say_out_of_range, col)
-                out.extend(emit(OUT_OF_RANGE, sd, col.name, frame.loc[bad], say))
-        out.extend(_duplicate_keys(sd, schema))
+        values = frame[col.name]
+        if col.required and (name, col.name) not in BLANK_JUDGED_ELSEWHERE:
+            out.extend(_required_blank(sd, col, frame, values, bad_cells))
+        if col.allowed and col.type == "text":
+            bad = values.notna() & ~values.isin(col.allowed)
+            say = partial(_say_not_allowed, col)
+            out.extend(emit(NOT_ALLOWED, sd, col.name, frame.loc[bad], say))
+        if col.type in ("number", "integer") and (
+            col.minimum is not None or col.maximum is not None
+        ):
+            lo = -np.inf if col.minimum is None else col.minimum
+            hi = np.inf if col.maximum is None else col.maximum
+            bad = values.notna() & ((values < lo) | (values > hi))
+            say = partial(_say_out_of_range, col)
+            out.extend(emit(OUT_OF_RANGE, sd, col.name, frame.loc[bad], say))
+    out.extend(_duplicate_keys(sd, schema))
     return out
+
+
+def _sheet_names(sd: SheetData) -> set[str]:
+    """The worksheet names ``sd``'s rows come from (one per workbook it was read from)."""
+    return {src.sheet_name for src in sd.sources or [sd]}
 
 
 def _say_not_allowed(col: Column, r: dict[str, Any]) -> str:

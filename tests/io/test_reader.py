@@ -594,6 +594,37 @@ def test_a_cached_sheet_of_repeated_ids_comes_back_the_same(
     assert "audit_id" not in repeated  # every value distinct: read as it is
 
 
+def test_a_column_of_numbers_and_text_is_cached_with_each_values_type(
+    tmp_path: Path, parses: list[str]
+) -> None:
+    """Settings' value column holds 0.95, "de-DE" and 8: it was parsed again on every run
+    (Parquet cannot keep a column of both); it is kept as JSON, each value as it was."""
+    folder = workspace(tmp_path / "ws")
+    settings = [
+        ["setting", "value"],
+        ["accuracy_target", 0.95],
+        ["language", "de-DE"],
+        ["max_hours_per_day", 8],
+        ["pseudonym_secret", None],
+        ["confidence", "0,9"],
+    ]
+    write_book(
+        folder / "tracker.xlsx",
+        {"Projects": projects(), "Roster": roster(), "Settings": settings},
+    )
+    cache = tmp_path / "cache"
+    first = read_workspace(folder, cache_dir=cache)
+    parses.clear()
+    second = read_workspace(folder, cache_dir=cache)
+    assert parses == []
+    got, expected = second.frame("Settings"), first.frame("Settings")
+    pd.testing.assert_frame_equal(got, expected)
+    assert [type(v) for v in got["value"]] == [type(v) for v in expected["value"]]
+    assert {float, str} <= set(map(type, got["value"]))
+    assert second.settings == first.settings
+    assert second.sheets["Settings"].fingerprint == first.sheets["Settings"].fingerprint
+
+
 def test_editing_one_sheet_reparses_only_that_sheet(tmp_path: Path, parses: list[str]) -> None:
     folder = workspace(tmp_path / "ws")
     cache = tmp_path / "cache"

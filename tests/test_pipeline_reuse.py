@@ -1,0 +1,100 @@
+"""A warm refresh reuses the results of unchanged sheets and prints what a cold one prints."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from labelxl.demo import write_demo
+from labelxl.io import results
+from labelxl.pipeline import Pipeline
+
+END = dt.date(2026, 6, 30)
+TODAY = dt.date(2026, 7, 10)
+STARTED = dt.datetime(2026, 7, 10, 9, 0)
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("reuse-demo")
+    write_demo(folder, people=24, months=2, seed=11, end=END)
+    return folder
+
+
+def _tables(pipe: Pipeline) -> dict[str, pd.DataFrame]:
+    return {s.name: s.frame for s in pipe.outputs(STARTED, 1.0) if s.name != "LX Log"}
+
+
+def _edit(path: Path, sheet: str, column: str, value: object, row: int = 2) -> None:
+    """Change one cell the way a user saving from a spreadsheet program would."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb[sheet]
+    header = [c.value for c in ws[1]]
+    ws.cell(row=row, column=header.index(column) + 1, value=value)
+    wb.save(path)
+
+
+class Loads:
+    """Counts the stored results a run took instead of computing them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        get = results.FileResults.get
+
+        def counting(store: results.FileResults, key: str):  # type: ignore[no-untyped-def]
+            entry = get(store, key)
+            if entry is None:
+                return None
+            deps, load = entry
+
+            def loading():  # type: ignore[no-untyped-def]
+                self.count += 1
+                return load()
+
+            return deps, loading
+
+        monkeypatch.setattr(results.FileResults, "get", counting)
+
+
+@pytest.mark.parametrize(
+    ("book", "sheet", "column", "value"),
+    [
+        ("timesheet.xlsx", "Timesheet", "hours", 3.25),
+        ("audit.xlsx", "Audits", "auditor_decision", "Escalate"),
+        ("tracker.xlsx", "Roster", "market", "de-DE"),
+    ],
+)
+def test_after_an_edit_the_warm_tables_equal_a_cold_run(
+    demo_dir, tmp_path, monkeypatch, book, sheet, column, value
+):
+    folder = tmp_path / "ws"
+    shutil.copytree(demo_dir, folder)
+    before = _tables(Pipeline(folder, today=TODAY))  # fills the caches
+    _edit(folder / book, sheet, column, value)
+    loads = Loads(monkeypatch)
+    warm = _tables(Pipeline(folder, today=TODAY))
+    cold = _tables(Pipeline(folder, today=TODAY, use_cache=False))
+    assert warm.keys() == cold.keys()
+    for name in cold:
+        pd.testing.assert_frame_equal(warm[name], cold[name], obj=name)
+    assert any(not before[n].equals(cold[n]) for n in cold), "the edit changed nothing"
+    assert loads.count > 0, "nothing was reused"
+
+
+def test_nothing_changed_reuses_every_result(demo_dir, tmp_path, monkeypatch):
+    folder = tmp_path / "ws"
+    shutil.copytree(demo_dir, folder)
+    first = _tables(Pipeline(folder, today=TODAY))
+    loads = Loads(monkeypatch)
+    again = _tables(Pipeline(folder, today=TODAY))
+    for name in first:
+        pd.testing.assert_frame_equal(again[name], first[name], obj=name)
+    assert loads.count >= 20
+    reused = loads.count
+    _tables(Pipeline(folder, today=TODAY + dt.timedelta(days=1)))
+    assert loads.count == reused  # another day: computed again (ages, "this month" move)

@@ -109,7 +109,7 @@ def phase_touch(folder: Path) -> dict:
 
     ws = read_workspace(folder / "timesheet.xlsx")
     frame = ws.frame("Timesheet").drop(columns=["_row"])
-    frame.loc[0, "note"] = "edited"
+    frame.loc[0, "note"] = f"edited {time.time_ns()}"  # new each time: a real edit
     write_workbook(folder / "timesheet.xlsx", {"Timesheet": frame})
     return {}
 

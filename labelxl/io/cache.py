@@ -61,6 +61,24 @@ def cache_ids(
     return slot, key
 
 
+# The reading conventions a sheet may be typed with (``model.conventions.resolve``).
+_READINGS = [
+    Conventions(decimal, order)  # type: ignore[arg-type]
+    for decimal in (".", ",")
+    for order in (None, "DMY", "MDY", "YMD")
+]
+
+
+def has_entry(cache_dir: Path, package: Package, part: SheetPart, workbook: str) -> bool:
+    """Whether some entry holds this sheet's content, whatever conventions it was typed
+    with (the reader starts reading the sheets without one before it knows them)."""
+    for conventions in _READINGS:
+        slot, key = cache_ids(package, part, workbook, conventions)
+        if (cache_dir / f"{slot}-{key}.json").is_file():
+            return True
+    return False
+
+
 def fingerprint(key: str, formats: tuple[str, ...]) -> str:
     """A parsed sheet's identity (``SheetData.fingerprint``): its cache key and the cell
     formats it was typed with (a later style appended to the workbook changes neither)."""
@@ -224,10 +242,9 @@ def _mixed_columns(frame: pd.DataFrame) -> dict[str, list[Any]] | None:
         series = frame[name]
         if series.dtype != np.dtype(object):
             continue
-        types = set(map(type, series[series.notna()]))
-        if types <= {str}:
-            continue  # text (with blanks): Parquet, as before
-        types |= set(map(type, series[series.isna()]))
+        if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
+            continue  # text (with blanks): Parquet, as before (infer_dtype is one C pass)
+        types = set(map(type, series))
         if len(series) > MIXED_MAX_ROWS or not types <= set(_JSON_SAFE):
             return None
         out[str(name)] = series.tolist()

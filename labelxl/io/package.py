@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,12 +58,15 @@ class Package:
     _pending: dict[str, str | None] = field(default_factory=dict, repr=False)
     _verifier: Any = field(default=None, repr=False)
     _formats: tuple[str, ...] | None = field(default=None, repr=False)
+    # The reader checks the next sheet in a thread while this one is typed (io.reader).
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def verify_for_parsing(self, part: str) -> None:
         """Run the full checks a deferred sheet (and the parts it needs) still owes."""
-        for name in (self.shared_strings_part, self.styles_part, part):
-            if name in self._pending:
-                self._verifier.full(name, rows=self._pending.pop(name))
+        with self._lock:
+            for name in (self.shared_strings_part, self.styles_part, part):
+                if name in self._pending:
+                    self._verifier.full(name, rows=self._pending.pop(name))
 
     @property
     def shared_digest(self) -> str:
@@ -73,13 +77,14 @@ class Package:
         depend on in styles.xml (dates and durations). Styles are only ever appended to (by
         Excel and by labelxl's writer), so a cached sheet stays valid while its styles are a
         prefix of these."""
-        if self._formats is None:
-            name, content = self.styles_part, b""
-            if self._verifier is not None and name in self._verifier.entries:
-                content = self._verifier.full(name, keep=True)  # pays a deferred full check
-                self._pending.pop(name, None)
-            self._formats = style_formats(content)
-        return self._formats
+        with self._lock:
+            if self._formats is None:
+                name, content = self.styles_part, b""
+                if self._verifier is not None and name in self._verifier.entries:
+                    content = self._verifier.full(name, keep=True)  # pays a deferred check
+                    self._pending.pop(name, None)
+                self._formats = style_formats(content)
+            return self._formats
 
 
 def style_formats(content: bytes) -> tuple[str, ...]:

@@ -55,25 +55,34 @@ def calamine(path: Path, sheet: str, call: Callable[[], Any]) -> Any:
         ) from None
 
 
+def raw_rows(book: Any, package: Package, part: SheetPart) -> list[list[Any]]:
+    """Every cell of a sheet as calamine reads it (it releases the GIL while it parses)."""
+    rows: list[list[Any]] = calamine(
+        package.path,
+        part.name,
+        lambda: book.get_sheet_by_name(part.name).to_python(skip_empty_area=False),
+    )
+    return rows
+
+
 def parse_sheet(
     book: Any,
     package: Package,
     part: SheetPart,
     workbook: str,
     conventions: Conventions | None = None,
+    rows: list[list[Any]] | None = None,
 ) -> tuple[SheetData, list[Finding]]:
     """Find the header row, cut the data block and type it with ``sheet_from_raw``.
 
-    Error cells and formulas without a value, which calamine gives as "", are put back
-    as ``CellError`` marks first, so they are reported as such and never read as blank.
+    ``rows`` are the sheet's ``raw_rows`` if already read. Error cells and formulas without
+    a value, which calamine gives as "", are put back as ``CellError`` marks first, so they
+    are reported as such and never read as blank.
     """
     assert part.known is not None
     schema = SHEETS[part.known]
-    rows: list[list[Any]] = calamine(
-        package.path,
-        part.name,
-        lambda: book.get_sheet_by_name(part.name).to_python(skip_empty_area=False),
-    )
+    if rows is None:
+        rows = raw_rows(book, package, part)
     apply_marks(rows, cell_marks(package, part.part))
     header, first, last, stop = _locate_block(rows, schema, part.tables)
     width = last - first + 1 if rows else 0

@@ -148,6 +148,10 @@ def reuse(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
     if store is None or not isinstance(sheets, TrackedSheets) or not _plain((args, kwargs)):
         return fn(ws, *args, **kwargs)
     key = _key(ws, fn, args, kwargs)
+    seen = ws.cache.get(f"reuse:{key}")  # asked before in this run
+    if seen is not None:
+        sheets.record(seen[0])
+        return seen[1]
     entry = store.get(key)
     if entry is not None:
         deps, load = entry
@@ -155,9 +159,11 @@ def reuse(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
             with contextlib.suppress(Exception):  # an unreadable entry is recomputed
                 value = load()
                 sheets.record(deps)
+                ws.cache[f"reuse:{key}"] = (set(deps), value)
                 return value
     with sheets.tracking() as read:
         value = fn(ws, *args, **kwargs)
+    ws.cache[f"reuse:{key}"] = (read, value)
     now = {n: effective_fingerprint(ws, n) for n in sorted(read)}
     if all(fp is not None for fp in now.values()):
         store.put(key, {n: str(fp) for n, fp in now.items()}, value)

@@ -151,7 +151,7 @@ def reuse(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
     seen = ws.cache.get(f"reuse:{key}")  # asked before in this run
     if seen is not None:
         sheets.record(seen[0])
-        return seen[1]
+        return _own(seen[1])
     entry = store.get(key)
     if entry is not None:
         deps, load = entry
@@ -160,14 +160,22 @@ def reuse(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
                 value = load()
                 sheets.record(deps)
                 ws.cache[f"reuse:{key}"] = (set(deps), value)
-                return value
+                return _own(value)
     with sheets.tracking() as read:
         value = fn(ws, *args, **kwargs)
     ws.cache[f"reuse:{key}"] = (read, value)
     now = {n: effective_fingerprint(ws, n) for n in sorted(read)}
     if all(fp is not None for fp in now.values()):
         store.put(key, {n: str(fp) for n, fp in now.items()}, value)
-    return value
+    return _own(value)
+
+
+def _own(value: Any) -> Any:
+    """A frame the caller may edit without editing the one kept for this run's next caller
+    (as ``memoized`` gives)."""
+    import pandas as pd
+
+    return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
 def _plain(value: Any) -> bool:

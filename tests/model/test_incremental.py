@@ -196,3 +196,17 @@ def test_assigning_sheets_keeps_them_tracked():
     ws = workspace()
     ws.sheets = {"Audits": sheet("Audits", "a")}
     assert isinstance(ws.sheets, TrackedSheets)
+
+
+def test_a_caller_editing_its_frame_does_not_edit_the_next_callers():
+    ws = workspace(Audits=sheet("Audits", "a1", x=[1, 2]))
+
+    def table(ws: Workspace) -> pd.DataFrame:
+        return ws.sheets["Audits"].frame[["x"]]
+
+    first = reuse(ws, table)
+    first.loc[0, "x"] = 99
+    assert reuse(ws, table)["x"].tolist() == [1, 2]
+    again = reuse(rerun(ws), table)  # from the store
+    again.loc[1, "x"] = 99
+    assert reuse(rerun(ws), table)["x"].tolist() == [1, 2]

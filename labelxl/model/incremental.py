@@ -206,13 +206,19 @@ _CODE: list[str] = []
 
 
 def code_version() -> str:
-    """The labelxl code a result was computed by: its version and every module's size and
-    modification time (an edited checkout never reuses an older result)."""
+    """The code a result was computed by: labelxl's version and every module's size and
+    modification time (an edited checkout never reuses an older result), and the versions
+    of the libraries the metrics compute with (a new ``holidays`` moves a capacity plan)."""
     if not _CODE:
+        from importlib import metadata
+
         import labelxl
 
         root = Path(labelxl.__file__).parent
         h = hashlib.sha256(labelxl.__version__.encode())
+        for name in ("pandas", "numpy", "scipy", "holidays", "pyarrow"):
+            with contextlib.suppress(metadata.PackageNotFoundError):
+                h.update(f"{name}={metadata.version(name)}".encode())
         for path in sorted(root.rglob("*.py")):
             st = path.stat()
             h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())

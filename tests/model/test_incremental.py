@@ -210,3 +210,15 @@ def test_a_caller_editing_its_frame_does_not_edit_the_next_callers():
     again = reuse(rerun(ws), table)  # from the store
     again.loc[1, "x"] = 99
     assert reuse(rerun(ws), table)["x"].tolist() == [1, 2]
+
+
+def test_other_code_computes_afresh(monkeypatch):
+    from labelxl.model import incremental
+
+    ws = workspace(Audits=sheet("Audits", "a1"))
+    fn = Counter(("Audits",))
+    reuse(ws, fn)
+    assert incremental.code_version() == incremental.code_version()
+    monkeypatch.setattr(incremental, "_CODE", ["an upgraded labelxl or holidays"])
+    reuse(rerun(ws), fn)
+    assert fn.calls == 2

@@ -52,6 +52,11 @@ class Backend:
         table = frame.collect("pyarrow").to_native()
         return table.to_pandas(types_mapper=None, date_as_object=False, ignore_metadata=True)
 
+    def lean_scan(self, ref: TableRef) -> nw.LazyFrame[Any] | None:
+        """The table without its file and row columns, where that is cheaper to count on
+        (``checks.id_checks``); None: count on ``scan``."""
+        return None
+
     def side_session(self) -> Backend | None:
         """A second session for queries run alongside this one's in another thread, or
         None where that does not pay (pandas holds the GIL; Spark queues its jobs)."""
@@ -154,6 +159,22 @@ class DuckDBBackend(Backend):
                 f"FROM read_csv({files}, filename = true, header = true, "
                 f"hive_partitioning = {hive}, union_by_name = true)"
             )
+        return nw.from_native(self.con.sql(sql))
+
+    def lean_scan(self, ref: TableRef) -> nw.LazyFrame[Any] | None:
+        """Asking DuckDB for file names and row numbers makes a scan that only counts
+        slower (the id pass over 10M audits on one thread: 2.16 s with them, 1.89 s
+        without)."""
+        if ref.format == "catalog":
+            return None
+        files = "[" + ", ".join(_quote(p) for p in ref.paths) + "]"
+        hive = "true" if ref.hive else "false"
+        reader = "read_parquet" if ref.format == "parquet" else "read_csv"
+        header = "" if ref.format == "parquet" else ", header = true"
+        sql = (
+            f"SELECT * FROM {reader}({files}{header}, hive_partitioning = {hive}, "
+            f"union_by_name = true)"
+        )
         return nw.from_native(self.con.sql(sql))
 
     def side_session(self) -> DuckDBBackend:

@@ -207,6 +207,7 @@ def id_checks(
     unique: str | None,
     label: Callable[[str], str],
     first: int = FIRST,
+    lean: nw.LazyFrame[Any] | None = None,
 ) -> ScaleReport:
     """Blank required ids (``flags``) and the duplicates of ``unique``, a one-column key
     the compaction drops (audit_id), in one pass over those columns only.
@@ -214,7 +215,8 @@ def id_checks(
     The pass counts each id's blanks, the key's non-blank rows and its distinct non-blank
     values: their difference is the number of duplicate rows (Σ rows of an id − 1), so a
     table without duplicates (the usual case) never groups its millions of ids. The first
-    rows of a rule are fetched only when its count is not zero.
+    rows of a rule are fetched only when its count is not zero. ``lean`` (the same table
+    without file and row columns: ``Backend.lean_scan``) is counted on when given.
     """
     out = ScaleReport()
     names, _unknown = match_columns(SHEETS[sheet], list(raw.collect_schema()))
@@ -239,7 +241,8 @@ def id_checks(
             nw.when(~nw.col(blank_key)).then(nw.col(KEY)).n_unique().alias("_ids"),
         ]
     marked = raw.select(*exprs, nw.col(FILE), nw.col(ROW))
-    got = backend.collect(marked.select(*sums))
+    counted = marked if lean is None else lean.select(*exprs)
+    got = backend.collect(counted.select(*sums))
 
     def total(name: str) -> int:
         return (row_number(got[name].iloc[0]) or 0) if len(got) else 0
@@ -421,15 +424,19 @@ class IdChecks:
 
     def _alongside(self, name: str, ref: TableRef) -> ScaleReport:
         assert self.side is not None
-        return self._run(self.side, self.side.scan(ref), name, " (alongside)")
+        side = self.side
+        return self._run(side, side.scan(ref), name, " (alongside)", side.lean_scan(ref))
 
-    def _run(self, be: Backend, raw: Any, name: str, how: str = "") -> ScaleReport:
+    def _run(
+        self, be: Backend, raw: Any, name: str, how: str = "", lean: Any = None
+    ) -> ScaleReport:
         t = time.perf_counter()
         schema, spec = SHEETS[name], COMPACTIONS[name]
         dropped = len(schema.key) == 1 and schema.key[0] not in spec.keys
         blanks = blank_flags(raw, schema, spec)
         unique = schema.key[0] if dropped else None
-        out = id_checks(be, raw, name, blanks, unique, self.labeller(name), self.first)
+        label = self.labeller(name)
+        out = id_checks(be, raw, name, blanks, unique, label, self.first, lean)
         self.seconds[f"{name} ids{how}"] = time.perf_counter() - t
         return out
 

@@ -31,10 +31,13 @@ def _tables(pipe: Pipeline) -> dict[str, pd.DataFrame]:
 
 
 def _edit(path: Path, sheet: str, column: str, value: object, row: int = 2) -> None:
-    """Change one cell the way a user saving from a spreadsheet program would."""
+    """Change one cell the way a user saving from a spreadsheet program would. ``row``
+    may name the row by its first cell's text (a Settings key)."""
     wb = openpyxl.load_workbook(path)
     ws = wb[sheet]
     header = [c.value for c in ws[1]]
+    if isinstance(row, str):
+        row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == row)
     ws.cell(row=row, column=header.index(column) + 1, value=value)
     wb.save(path)
 
@@ -62,20 +65,23 @@ class Loads:
 
 
 @pytest.mark.parametrize(
-    ("book", "sheet", "column", "value"),
+    ("book", "sheet", "column", "value", "row"),
     [
-        ("timesheet.xlsx", "Timesheet", "hours", 3.25),
-        ("audit.xlsx", "Audits", "auditor_decision", "Escalate"),
-        ("tracker.xlsx", "Roster", "market", "de-DE"),
+        ("timesheet.xlsx", "Timesheet", "hours", 3.25, 2),
+        ("audit.xlsx", "Audits", "auditor_decision", "Escalate", 2),
+        ("tracker.xlsx", "Roster", "market", "de-DE", 2),
+        ("tracker.xlsx", "Projects", "target_accuracy", 0.5, 2),
+        ("audit.xlsx", "Taxonomy", "decision", "Remove now", 2),
+        ("tracker.xlsx", "Settings", "value", 0.5, "accuracy_target"),
     ],
 )
 def test_after_an_edit_the_warm_tables_equal_a_cold_run(
-    demo_dir, tmp_path, monkeypatch, book, sheet, column, value
+    demo_dir, tmp_path, monkeypatch, book, sheet, column, value, row
 ):
     folder = tmp_path / "ws"
     shutil.copytree(demo_dir, folder)
     before = _tables(Pipeline(folder, today=TODAY))  # fills the caches
-    _edit(folder / book, sheet, column, value)
+    _edit(folder / book, sheet, column, value, row)
     loads = Loads(monkeypatch)
     warm = _tables(Pipeline(folder, today=TODAY))
     cold = _tables(Pipeline(folder, today=TODAY, use_cache=False))
@@ -83,7 +89,10 @@ def test_after_an_edit_the_warm_tables_equal_a_cold_run(
     for name in cold:
         pd.testing.assert_frame_equal(warm[name], cold[name], obj=name)
     assert any(not before[n].equals(cold[n]) for n in cold), "the edit changed nothing"
-    assert loads.count > 0, "nothing was reused"
+    if sheet == "Settings":  # in every key: a changed setting computes everything again
+        assert loads.count == 0
+    else:
+        assert loads.count > 0, "nothing was reused"
 
 
 def test_nothing_changed_reuses_every_result(demo_dir, tmp_path, monkeypatch):

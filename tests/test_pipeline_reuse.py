@@ -72,7 +72,7 @@ class Loads:
         ("tracker.xlsx", "Roster", "market", "de-DE", 2),
         ("tracker.xlsx", "Projects", "target_accuracy", 0.5, 2),
         ("audit.xlsx", "Taxonomy", "decision", "Remove now", 2),
-        ("tracker.xlsx", "Settings", "value", 0.5, "accuracy_target"),
+        ("tracker.xlsx", "Settings", "value", 0.8, "confidence"),
     ],
 )
 def test_after_an_edit_the_warm_tables_equal_a_cold_run(
@@ -89,10 +89,7 @@ def test_after_an_edit_the_warm_tables_equal_a_cold_run(
     for name in cold:
         pd.testing.assert_frame_equal(warm[name], cold[name], obj=name)
     assert any(not before[n].equals(cold[n]) for n in cold), "the edit changed nothing"
-    if sheet == "Settings":  # in every key: a changed setting computes everything again
-        assert loads.count == 0
-    else:
-        assert loads.count > 0, "nothing was reused"
+    assert loads.count > 0, "nothing was reused"  # (after a Settings edit: what reads none)
 
 
 def test_nothing_changed_reuses_every_result(demo_dir, tmp_path, monkeypatch):
@@ -104,6 +101,44 @@ def test_nothing_changed_reuses_every_result(demo_dir, tmp_path, monkeypatch):
     for name in first:
         pd.testing.assert_frame_equal(again[name], first[name], obj=name)
     assert loads.count >= 20
-    reused = loads.count
-    _tables(Pipeline(folder, today=TODAY + dt.timedelta(days=1)))
-    assert loads.count == reused  # another day: computed again (ages, "this month" move)
+
+
+def test_the_next_morning_reuses_what_does_not_read_today(demo_dir, tmp_path, monkeypatch):
+    """A daily refresh: nothing edited, one day later. Tenure, the requirements' ages and
+    future dates read today and are computed again; the rest is reused, and the tables are
+    those of a run without any cache."""
+    folder = tmp_path / "ws"
+    shutil.copytree(demo_dir, folder)
+    _tables(Pipeline(folder, today=TODAY))
+    loads = Loads(monkeypatch)
+    later = TODAY + dt.timedelta(days=1)
+    warm = _tables(Pipeline(folder, today=later))
+    cold = _tables(Pipeline(folder, today=later, use_cache=False))
+    for name in cold:
+        pd.testing.assert_frame_equal(warm[name], cold[name], obj=name)
+    assert loads.count >= 10
+
+
+def test_a_changed_setting_recomputes_what_reads_the_settings(demo_dir, tmp_path, monkeypatch):
+    """Settings kept in a workbook of their own, so the edit changes no other sheet: the
+    intervals (which read the confidence) are computed again, the rest is reused."""
+    folder = tmp_path / "ws"
+    shutil.copytree(demo_dir, folder)
+    tracker = openpyxl.load_workbook(folder / "tracker.xlsx")
+    rows = [[c.value for c in row] for row in tracker["Settings"].iter_rows()]
+    del tracker["Settings"]
+    tracker.save(folder / "tracker.xlsx")
+    own = openpyxl.Workbook()
+    own.active.title = "Settings"
+    for row in rows:
+        own.active.append(row)
+    own.save(folder / "settings.xlsx")
+    before = _tables(Pipeline(folder, today=TODAY))
+    _edit(folder / "settings.xlsx", "Settings", "value", 0.8, "confidence")
+    loads = Loads(monkeypatch)
+    warm = _tables(Pipeline(folder, today=TODAY))
+    cold = _tables(Pipeline(folder, today=TODAY, use_cache=False))
+    for name in cold:
+        pd.testing.assert_frame_equal(warm[name], cold[name], obj=name)
+    assert not before["LX Quality"].equals(cold["LX Quality"])  # the intervals moved
+    assert loads.count > 0

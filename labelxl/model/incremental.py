@@ -10,8 +10,10 @@ stored result back when every one of them is the same, and computes it otherwise
 A sheet's fingerprint (``SheetData.fingerprint``) names its cells and the reading code;
 the reader sets it (``labelxl.io.cache``), so a sheet built from a DataFrame has none and
 nothing that reads it is stored. ``effective_fingerprint`` adds the sheets whose lists
-rewrite its spellings (``canonical.inputs``). Every key also holds the Settings in force,
-today, the reading conventions, the workspace root and the code (``code_version``).
+rewrite its spellings (``canonical.inputs``). Reading ``ws.today`` or ``ws.settings``
+counts as reading TODAY or SETTINGS, so a result that reads neither is reused on another
+day or after a setting changed. Every key holds the reading conventions, the workspace
+root and the code (``code_version``).
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ class TrackedSheets(dict[str, "SheetData"]):
 
 # A computation that walked the whole dict depends on which sheets exist at all.
 WALKED = "*"
+# Reading ``ws.today`` or ``ws.settings`` (properties of the Workspace) counts as these.
+TODAY = "@today"
+SETTINGS = "@settings"
 
 
 def effective_fingerprint(ws: Workspace, name: str) -> str | None:
@@ -123,6 +128,10 @@ def effective_fingerprint(ws: Workspace, name: str) -> str | None:
     sheets = ws.sheets
     if name == WALKED:
         return hashlib.sha256("\x00".join(dict.keys(sheets)).encode()).hexdigest()
+    if name == TODAY:
+        return str(ws.__dict__["today"].isoformat())
+    if name == SETTINGS:
+        return hashlib.sha256(repr(astuple(ws.__dict__["settings"])).encode()).hexdigest()
     if not dict.__contains__(sheets, name):
         return ABSENT
     parts = []
@@ -193,8 +202,6 @@ def _key(ws: Workspace, fn: Callable[..., Any], args: Any, kwargs: Any) -> str:
             f"{fn.__module__}.{fn.__qualname__}",
             repr(args),
             repr(sorted(kwargs.items())),
-            repr(astuple(ws.settings)),
-            ws.today.isoformat(),
             [ws.conventions.decimal, ws.conventions.date_order],
             ws.root,
         ]

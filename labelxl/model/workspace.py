@@ -18,7 +18,7 @@ import pandas as pd
 from labelxl.model.coerce import coerce_column, sheet_from_raw
 from labelxl.model.conventions import Conventions, resolve
 from labelxl.model.findings import Finding
-from labelxl.model.incremental import ResultStore, TrackedSheets
+from labelxl.model.incremental import SETTINGS, TODAY, ResultStore, TrackedSheets
 from labelxl.model.schema import SHEETS
 from labelxl.model.settings import Settings, convention_settings, read_settings
 from labelxl.model.sheet import EXCEL_EPOCH, ROW, SRC, SheetData, empty_frame, union
@@ -106,6 +106,27 @@ class Workspace:
         ws = cls(sheets={}, today=today or dt.date.today())
         assemble(ws, list(frames), parse, settings)
         return ws
+
+
+def _tracked(name: str, dep: str) -> property:
+    """``Workspace.<name>`` as a property whose reads count as reading ``dep`` (TODAY or
+    SETTINGS in model.incremental), so a result that never reads it outlives a change."""
+
+    def get(ws: Workspace) -> Any:
+        sheets = ws.__dict__.get("sheets")
+        if isinstance(sheets, TrackedSheets) and sheets.trackers:
+            sheets.record((dep,))
+        return ws.__dict__[name]
+
+    def set_(ws: Workspace, value: Any) -> None:
+        ws.__dict__[name] = value
+
+    return property(get, set_)
+
+
+# After @dataclass made __init__, replace and repr, which all go through these.
+Workspace.today = _tracked("today", TODAY)  # type: ignore[assignment]
+Workspace.settings = _tracked("settings", SETTINGS)  # type: ignore[assignment]
 
 
 def assemble(

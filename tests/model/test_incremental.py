@@ -114,21 +114,74 @@ def test_the_lists_that_rewrite_a_sheets_spellings_are_part_of_its_fingerprint()
     assert fn.calls == 2
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        lambda ws: setattr(ws, "today", dt.date(2026, 7, 2)),
-        lambda ws: setattr(ws, "settings", Settings(accuracy_target=0.5)),
-        lambda ws: setattr(ws, "root", "/elsewhere"),
-    ],
-)
-def test_today_the_settings_and_the_workspace_are_in_every_key(change):
+def test_a_result_that_reads_today_is_computed_again_on_another_day():
+    ws = workspace(Audits=sheet("Audits", "a1"))
+    dated, undated = [], []
+
+    def ages(ws: Workspace) -> str:
+        dated.append(1)
+        return ws.today.isoformat()
+
+    def counts(ws: Workspace) -> int:
+        undated.append(1)
+        return len(ws.sheets["Audits"].frame)
+
+    reuse(ws, ages), reuse(ws, counts)
+    tomorrow = rerun(ws)
+    tomorrow.today = dt.date(2026, 7, 2)
+    assert reuse(tomorrow, ages) == "2026-07-02"
+    assert reuse(tomorrow, counts) == 1
+    assert (len(dated), len(undated)) == (2, 1)
+
+
+def test_a_result_that_reads_the_settings_is_computed_again_when_they_change():
+    ws = workspace(Audits=sheet("Audits", "a1"))
+    read, unread = [], []
+
+    def target(ws: Workspace) -> float:
+        read.append(1)
+        return ws.settings.accuracy_target
+
+    def counts(ws: Workspace) -> int:
+        unread.append(1)
+        return len(ws.sheets["Audits"].frame)
+
+    reuse(ws, target), reuse(ws, counts)
+    changed = rerun(ws)
+    changed.settings = Settings(accuracy_target=0.5)
+    assert reuse(changed, target) == 0.5
+    assert reuse(changed, counts) == 1
+    assert (len(read), len(unread)) == (2, 1)
+
+
+def test_a_memoized_table_that_read_today_passes_it_on():
+    ws = workspace(Audits=sheet("Audits", "a1"))
+
+    @memoized
+    def as_of(ws: Workspace) -> pd.DataFrame:
+        return pd.DataFrame({"day": [ws.today]})
+
+    calls = []
+
+    def second(ws: Workspace) -> int:
+        calls.append(1)
+        return len(as_of(ws))
+
+    as_of(ws)  # built outside: the next caller still depends on today
+    reuse(ws, second)
+    tomorrow = rerun(ws)
+    tomorrow.today = dt.date(2026, 7, 2)
+    reuse(tomorrow, second)
+    assert len(calls) == 2
+
+
+def test_the_workspace_is_in_every_key():
     ws = workspace(Audits=sheet("Audits", "a1"))
     fn = Counter(())
     reuse(ws, fn)
-    ws = rerun(ws)
-    change(ws)
-    reuse(ws, fn)
+    elsewhere = rerun(ws)
+    elsewhere.root = "/elsewhere"
+    reuse(elsewhere, fn)
     assert fn.calls == 2
 
 

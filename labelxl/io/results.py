@@ -82,8 +82,8 @@ class FileResults:
     @classmethod
     def open(cls, folder: Path, key: Path | None = None) -> FileResults | None:
         """The store in ``folder``, after removing what a crashed run left and entries
-        unused for KEEP_DAYS (a result is keyed by today's date, so they are never read
-        again); None when this user has no signing key."""
+        unused for KEEP_DAYS (a result used is touched: see ``get``); None when this user
+        has no signing key."""
         secret = user_key(key)
         if secret is None:
             return None
@@ -117,7 +117,14 @@ class FileResults:
         if not isinstance(deps, dict):
             return None
         payload = body[4 + size :]
-        return deps, lambda: pickle.loads(payload)
+
+        def load() -> Any:
+            value = pickle.loads(payload)
+            with contextlib.suppress(OSError):
+                os.utime(self._path(key))  # in use: not pruned after KEEP_DAYS
+            return value
+
+        return deps, load
 
     def put(self, key: str, deps: dict[str, str], value: Any) -> None:
         """Write the entry atomically (temp file + rename); a failure only means no reuse."""

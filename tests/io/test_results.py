@@ -82,3 +82,14 @@ def test_a_value_that_cannot_be_pickled_is_just_not_kept(tmp_path):
     assert store.get("k") is None
     folder = tmp_path / "results"
     assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_an_entry_in_use_is_kept_past_the_pruning_age(tmp_path):
+    folder = tmp_path / "results"
+    store = FileResults.open(folder, tmp_path / "key")
+    store.put("daily", {}, 1)
+    long_ago = time.time() - 10 * 86400
+    os.utime(folder / "daily.result", (long_ago, long_ago))
+    assert store.get("daily")[1]() == 1  # used today
+    FileResults.open(folder, tmp_path / "key")
+    assert (folder / "daily.result").exists()

@@ -102,6 +102,17 @@ def phase_refresh(folder: Path) -> dict:
     return {"seconds": time.perf_counter() - t, "sheets": len(res.sheets)}
 
 
+def phase_refresh_tomorrow(folder: Path) -> dict:
+    """The next morning's refresh: nothing edited since the last one, the date has moved."""
+    import datetime as dt
+
+    from labelxl.pipeline import refresh
+
+    t = time.perf_counter()
+    res = refresh(folder, force=True, today=dt.date.today() + dt.timedelta(days=1))
+    return {"seconds": time.perf_counter() - t, "sheets": len(res.sheets)}
+
+
 def phase_touch(folder: Path) -> dict:
     """Edit one sheet (the Timesheet workbook) the way a user would, then save."""
     from labelxl.io.reader import read_workspace
@@ -147,6 +158,7 @@ PHASES = {
     "calamine": phase_calamine,
     "read_validate": phase_read_validate,
     "refresh": phase_refresh,
+    "refresh_tomorrow": phase_refresh_tomorrow,
     "touch": phase_touch,
     "deck": phase_deck,
     "naive": phase_naive,
@@ -211,6 +223,7 @@ def main() -> None:
             "refresh",
             "touch",
             "refresh",
+            "refresh_tomorrow",
             "deck",
         ] + ([] if args.skip_naive else ["naive"])
         names = [
@@ -221,6 +234,7 @@ def main() -> None:
             "refresh_unchanged",
             "touch",
             "refresh_warm_one_sheet_edited",
+            "refresh_next_morning_no_edit",
             "deck",
             "naive",
         ]

@@ -24,6 +24,7 @@ from typing import Any
 
 from labelxl.errors import LabelxlError, MetricInputError, RefreshBlocked, WorkbookError
 from labelxl.io import history
+from labelxl.io.files import prefetch_sha256
 from labelxl.io.ooxml import new_workbook, write_lx_sheets
 from labelxl.io.reader import WORKBOOK_SUFFIXES, read_workspace
 from labelxl.io.results import FileResults
@@ -174,6 +175,7 @@ class Pipeline:
 
     def outputs(self, started: dt.datetime | None = None, seconds: float = 0.0) -> list[Any]:
         """The LX sheets ``write`` puts into the tracker (``outputs.sheets.Sheet`` values)."""
+        prefetch_sha256(self.inputs())  # LX Log's hashes, made while the metrics run
         m = self.compute()
         target = self.target if self.read().root else None
         started = started or dt.datetime.now()

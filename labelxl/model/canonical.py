@@ -94,7 +94,7 @@ def canonicalise(ws: object) -> list[Finding]:
 
 def _most_used(values: pd.Series) -> dict[str, str]:
     """Spelling → the most used spelling with the same folded key (ties: first seen)."""
-    counts = values.dropna().value_counts(sort=False)
+    counts = values.value_counts(sort=False)  # blanks are not counted (dropna)
     best: dict[str, tuple[int, int, str]] = {}
     for order, (value, count) in enumerate(counts.items()):
         if isinstance(value, str):
@@ -110,7 +110,7 @@ def _most_used(values: pd.Series) -> dict[str, str]:
 
 def _self_cleaning(values: pd.Series) -> dict[str, str]:
     mapping: dict[str, str] = {}
-    for value in pd.unique(values.dropna()):
+    for value in pd.unique(values):  # blanks are not text: skipped below
         if isinstance(value, str) and clean(value) != value and clean(value):
             mapping[value] = clean(value)
     return mapping
@@ -124,7 +124,7 @@ def _matcher(listed: Iterable[object], key: Callable[[str], str]) -> Callable[[p
 
     def match(values: pd.Series) -> dict[str, str]:
         mapping: dict[str, str] = {}
-        for value in pd.unique(values.dropna()):
+        for value in pd.unique(values):  # a blank is not text: skipped
             if not isinstance(value, str) or value in known:
                 continue
             hits = by_key.get(key(value), set())
@@ -141,11 +141,11 @@ def _rewrite(
     mapping: dict[str, str] | Callable[[pd.Series], dict[str, str]],
     listed: str,
 ) -> list[Finding]:
-    values = sd.frame[column].copy()
     if callable(mapping):
-        mapping = mapping(values)
+        mapping = mapping(sd.frame[column])
     if not mapping:
-        return []
+        return []  # the usual case: nothing to copy or rewrite
+    values = sd.frame[column].copy()
     hit = values.isin(list(mapping)).to_numpy()
     sd.frame.loc[hit, column] = values[hit].map(mapping)
     out: list[Finding] = []

@@ -21,15 +21,15 @@ import json
 import os
 import pickle
 import secrets
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from labelxl.io.safewrite import clean_leftovers
+from labelxl.io.safewrite import clean_leftovers, write_new_file
 
 KEEP_DAYS = 3
+SUFFIX = ".pkl"  # short: write_new_file's leftovers keep the suffix (safewrite)
 _HEAD = 32 + 4
 
 
@@ -90,14 +90,14 @@ class FileResults:
         clean_leftovers(folder)
         cutoff = time.time() - KEEP_DAYS * 86400
         with contextlib.suppress(OSError):
-            for entry in folder.glob("*.result"):
+            for entry in folder.glob(f"*{SUFFIX}"):
                 with contextlib.suppress(OSError):
                     if entry.stat().st_mtime < cutoff:
                         entry.unlink()
         return cls(folder, secret)
 
     def _path(self, key: str) -> Path:
-        return self.folder / f"{key}.result"
+        return self.folder / f"{key}{SUFFIX}"
 
     def get(self, key: str) -> tuple[dict[str, str], Callable[[], Any]] | None:
         try:
@@ -127,18 +127,10 @@ class FileResults:
         return deps, load
 
     def put(self, key: str, deps: dict[str, str], value: Any) -> None:
-        """Write the entry atomically (temp file + rename); a failure only means no reuse."""
-        temp: str | None = None
-        try:
+        """Write the entry whole or not at all (``write_new_file``); a failure only means
+        no reuse."""
+        with contextlib.suppress(Exception):  # unwritable folder, a value pickle refuses
             head = json.dumps(deps, sort_keys=True).encode()
             body = len(head).to_bytes(4, "big") + head + pickle.dumps(value, protocol=5)
             mac = hmac.new(self.key, body, hashlib.sha256).digest()
-            self.folder.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=self.folder, prefix=".lx-", suffix=".result.tmp")
-            with os.fdopen(fd, "wb") as f:
-                f.write(mac + body)
-            os.replace(temp, self._path(key))
-        except Exception:  # unwritable folder, a value that cannot be pickled: no reuse
-            if temp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
+            write_new_file(self._path(key), lambda tmp: tmp.write_bytes(mac + body))

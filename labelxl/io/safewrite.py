@@ -26,7 +26,6 @@ LEFTOVER_PATTERNS = (
     re.compile(r"\..+\.[a-z0-9_]{8}\.labelxl\.tmp", re.IGNORECASE),  # atomic_write
     re.compile(r"\.~lx-[a-z0-9_]{8}\.[a-z0-9]{1,5}", re.IGNORECASE),  # write_new_file
     re.compile(r"\.lx-[a-z0-9_]{8}\.parquet\.tmp", re.IGNORECASE),  # history.save
-    re.compile(r"\.lx-[a-z0-9_]{8}\.result\.tmp", re.IGNORECASE),  # results.FileResults
     re.compile(r"tmp[a-z0-9_]{8}\.parquet\.tmp", re.IGNORECASE),  # history.save, older versions
 )
 # A temporary file untouched this long belongs to a write that died (a crash, a closed

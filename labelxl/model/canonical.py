@@ -9,6 +9,7 @@ spells out what was typed; one that matches nothing is left for the reference ru
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 
 import numpy as np
@@ -38,7 +39,8 @@ COMPARED: tuple[tuple[str, tuple[str, ...]], ...] = (
 _CLEANED = "the id without full-width or invisible characters"
 
 
-def inputs(sheet: str) -> set[str]:
+@functools.cache
+def inputs(sheet: str) -> frozenset[str]:
     """The sheets ``canonicalise`` reads to settle ``sheet``'s spellings: itself and the
     sheets its columns are listed in, and theirs in turn (their ids are cleaned first)."""
     pairs = [
@@ -56,7 +58,7 @@ def inputs(sheet: str) -> set[str]:
             if name == current and listed not in found:
                 found.add(listed)
                 todo.append(listed)
-    return found
+    return frozenset(found)
 
 
 def canonicalise(ws: object) -> list[Finding]:

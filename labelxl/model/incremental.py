@@ -20,12 +20,17 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import astuple
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+import pandas as pd
+
+from labelxl.model.canonical import inputs
 
 if TYPE_CHECKING:
     from labelxl.model.sheet import SheetData
@@ -123,8 +128,6 @@ SETTINGS = "@settings"
 def effective_fingerprint(ws: Workspace, name: str) -> str | None:
     """What ``name``'s typed frame depends on: its own cells and the sheets whose lists
     rewrite its spellings; ABSENT for a missing sheet; None when any has no fingerprint."""
-    from labelxl.model.canonical import inputs
-
     sheets = ws.sheets
     if name == WALKED:
         return hashlib.sha256("\x00".join(dict.keys(sheets)).encode()).hexdigest()
@@ -182,8 +185,6 @@ def reuse(ws: Workspace, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> A
 def _own(value: Any) -> Any:
     """A frame the caller may edit without editing the one kept for this run's next caller
     (as ``memoized`` gives)."""
-    import pandas as pd
-
     return value.copy() if isinstance(value, pd.DataFrame) else value
 
 
@@ -209,25 +210,21 @@ def _key(ws: Workspace, fn: Callable[..., Any], args: Any, kwargs: Any) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-_CODE: list[str] = []
-
-
+@functools.cache
 def code_version() -> str:
     """The code a result was computed by: labelxl's version and every module's size and
     modification time (an edited checkout never reuses an older result), and the versions
     of the libraries the metrics compute with (a new ``holidays`` moves a capacity plan)."""
-    if not _CODE:
-        from importlib import metadata
+    from importlib import metadata
 
-        import labelxl
+    import labelxl
 
-        root = Path(labelxl.__file__).parent
-        h = hashlib.sha256(labelxl.__version__.encode())
-        for name in ("pandas", "numpy", "scipy", "holidays", "pyarrow"):
-            with contextlib.suppress(metadata.PackageNotFoundError):
-                h.update(f"{name}={metadata.version(name)}".encode())
-        for path in sorted(root.rglob("*.py")):
-            st = path.stat()
-            h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
-        _CODE.append(h.hexdigest())
-    return _CODE[0]
+    root = Path(labelxl.__file__).parent
+    h = hashlib.sha256(labelxl.__version__.encode())
+    for name in ("pandas", "numpy", "scipy", "holidays", "pyarrow"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            h.update(f"{name}={metadata.version(name)}".encode())
+    for path in sorted(root.rglob("*.py")):
+        st = path.stat()
+        h.update(f"{path.relative_to(root)}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from labelxl.model.findings import MISSING_COLUMN, MISSING_SHEET, Finding, Report
 from labelxl.model.incremental import reuse
+from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import Workspace
 from labelxl.validate import audits, dates, production, references, schema, timesheet
 from labelxl.validate._common import cell_order
@@ -19,7 +20,8 @@ def validate(ws: Workspace) -> Report:
     Never raises on bad data: a rule whose sheet or columns are missing is skipped (the
     missing sheet or column is itself a finding).
     """
-    found = [finding for rule in RULES for finding in reuse(ws, rule)]
+    found = [f for rule in SHEET_RULES for name in SHEETS for f in reuse(ws, rule, name)]
+    found += [f for rule in RULES for f in reuse(ws, rule)]
     return Report(_sorted(_dedupe([*ws.findings, *found])))
 
 
@@ -43,10 +45,14 @@ def _dedupe(findings: list[Finding]) -> list[Finding]:
     return out
 
 
+# Rules of one sheet at a time: each sheet's findings are kept apart (model.incremental),
+# so an edit re-checks only the edited sheet (and those whose ids it lists).
+SHEET_RULES: tuple[Callable[[Workspace, str], list[Finding]], ...] = (
+    schema.sheet_schema_rules,
+    references.sheet_references,
+)
 RULES: tuple[Callable[[Workspace], list[Finding]], ...] = (
-    schema.schema_rules,
     dates.date_order,
-    references.references,
     timesheet.timesheet_rules,
     dates.future_dates,
     dates.outside_roster_dates,

@@ -10,7 +10,6 @@ import pandas as pd
 
 from labelxl.model.dimensions import projects
 from labelxl.model.findings import UNKNOWN_REFERENCE, Finding
-from labelxl.model.incremental import reuse
 from labelxl.model.schema import SHEETS
 from labelxl.model.workspace import Workspace
 from labelxl.validate._common import (
@@ -26,11 +25,6 @@ EXTRA_REFERENCES: tuple[tuple[str, str, str, str], ...] = (
     ("Projects", "policy_area", "Taxonomy", "policy_area"),
 )
 DECISION_COLUMNS = ("labeler_decision", "auditor_decision")
-
-
-def references(ws: Workspace) -> list[Finding]:
-    """The reference rules sheet by sheet (each kept apart: ``model.incremental``)."""
-    return [f for name in SHEETS for f in reuse(ws, sheet_references, name)]
 
 
 def sheet_references(ws: Workspace, sheet: str) -> list[Finding]:

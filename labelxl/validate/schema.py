@@ -23,7 +23,6 @@ from labelxl.model.findings import (
     col_letter,
     sheet_ref,
 )
-from labelxl.model.incremental import reuse
 from labelxl.model.schema import SHEETS, Column, SheetSchema
 from labelxl.model.workspace import ROW, SRC, SheetData, Workspace
 from labelxl.validate._common import (
@@ -54,11 +53,6 @@ _TYPE_PHRASE = {
 
 # Cells whose reading already failed (with the cell quoted): not also required-blank.
 UNREADABLE = (BAD_TYPE, ERROR_VALUE, AMBIGUOUS_DATE)
-
-
-def schema_rules(ws: Workspace) -> list[Finding]:
-    """The schema rules sheet by sheet (each kept apart: ``model.incremental``)."""
-    return [f for name in SHEETS for f in reuse(ws, sheet_schema_rules, name)]
 
 
 def sheet_schema_rules(ws: Workspace, name: str) -> list[Finding]:

@@ -30,7 +30,7 @@ def test_a_value_comes_back_exactly_with_its_fingerprints(tmp_path):
 def test_an_edited_file_is_ignored(tmp_path, where):
     store = FileResults.open(tmp_path / "results", tmp_path / "key")
     store.put("k", {"Audits": "f1"}, [1, 2, 3])
-    path = tmp_path / "results" / "k.result"
+    path = tmp_path / "results" / "k.pkl"
     data = bytearray(path.read_bytes())
     data[where] ^= 0x01
     path.write_bytes(bytes(data))
@@ -42,7 +42,7 @@ def test_a_file_signed_by_another_user_is_ignored(tmp_path):
     theirs = FileResults.open(tmp_path / "results", tmp_path / "their-key")
     theirs.put("k", {}, "planted")
     assert mine.get("k") is None
-    truncated = tmp_path / "results" / "t.result"
+    truncated = tmp_path / "results" / "t.pkl"
     truncated.write_bytes(b"short")
     assert mine.get("t") is None
 
@@ -67,13 +67,13 @@ def test_leftovers_and_old_entries_are_removed_when_opened(tmp_path):
     store = FileResults.open(folder, tmp_path / "key")
     store.put("old", {}, 1)
     store.put("new", {}, 2)
-    leftover = folder / ".lx-abcd1234.result.tmp"
+    leftover = folder / ".~lx-abcd1234.pkl"  # as write_new_file names its temp
     leftover.write_bytes(b"partial")
     long_ago = time.time() - 10 * 86400
-    for path in (folder / "old.result", leftover):
+    for path in (folder / "old.pkl", leftover):
         os.utime(path, (long_ago, long_ago))
     FileResults.open(folder, tmp_path / "key")
-    assert sorted(p.name for p in folder.iterdir()) == ["new.result"]
+    assert sorted(p.name for p in folder.iterdir()) == ["new.pkl"]
 
 
 def test_a_value_that_cannot_be_pickled_is_just_not_kept(tmp_path):
@@ -89,7 +89,7 @@ def test_an_entry_in_use_is_kept_past_the_pruning_age(tmp_path):
     store = FileResults.open(folder, tmp_path / "key")
     store.put("daily", {}, 1)
     long_ago = time.time() - 10 * 86400
-    os.utime(folder / "daily.result", (long_ago, long_ago))
+    os.utime(folder / "daily.pkl", (long_ago, long_ago))
     assert store.get("daily")[1]() == 1  # used today
     FileResults.open(folder, tmp_path / "key")
-    assert (folder / "daily.result").exists()
+    assert (folder / "daily.pkl").exists()

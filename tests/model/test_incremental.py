@@ -272,6 +272,6 @@ def test_other_code_computes_afresh(monkeypatch):
     fn = Counter(("Audits",))
     reuse(ws, fn)
     assert incremental.code_version() == incremental.code_version()
-    monkeypatch.setattr(incremental, "_CODE", ["an upgraded labelxl or holidays"])
+    monkeypatch.setattr(incremental, "code_version", lambda: "an upgraded labelxl or holidays")
     reuse(rerun(ws), fn)
     assert fn.calls == 2
